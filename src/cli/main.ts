@@ -1,0 +1,36 @@
+// The `escapement` command line.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../server/app.ts';
+import { UserError } from './common.ts';
+import { registerImport } from './commands/import.ts';
+import { registerServe } from './commands/serve.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('escapement')
+    .description('Every production problem, the release that let it through, and what it cost.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+  registerServe(program);
+  registerImport(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`escapement: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
+

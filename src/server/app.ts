@@ -1,0 +1,59 @@
+// The HTTP server: API under /api/v1, health, and the dashboard's static files at /.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { ServerContext } from './context.ts';
+import { openApiDocument } from './openapi.ts';
+import { recordRoutes } from './routes/records.ts';
+import { homeRoutes } from './routes/home.ts';
+
+export const VERSION = '0.1.0';
+export const DEFAULT_PORT = 7373;
+
+/** The built dashboard, when `web/` has been built. */
+export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Largest accepted request body in bytes (webhooks, imports). */
+  bodyLimit?: number;
+  webDist?: string;
+}
+
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
+    disableRequestLogging: false,
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(status).send({
+      error: status === 413 ? 'payload_too_large' : status >= 500 ? 'internal_error' : 'bad_request',
+      message: status >= 500 ? 'internal error; see the server log' : error.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.get('/healthz', async () => {
+    await ctx.store.db.selectFrom('teams').select('name').limit(1).execute();
+    return { status: 'ok', version: VERSION, store: ctx.store.dialect };
+  });
+  app.get('/api/v1/openapi.json', async () => openApiDocument(VERSION));
+
+  await app.register(async (api) => recordRoutes(api, ctx));
+
+  const webDist = options.webDist ?? WEB_DIST;
+  if (existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
+  } else {
+    await app.register(async (home) => homeRoutes(home, ctx));
+  }
+  return app;
+}

@@ -1,0 +1,99 @@
+// Opens the embedded SQLite store or PostgreSQL, migrates it, and hides the dialect differences
+// that reach the code: both return timestamps as UTC ISO strings and integers as numbers.
+import { resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrations.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for messages: a file path or the PostgreSQL URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** SQLite file path (`:memory:` for a throwaway store). */
+  dbPath?: string;
+  /** PostgreSQL connection string; wins over dbPath. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to use (created if missing); tests use one schema per run. */
+  pgSchema?: string;
+}
+
+export const DEFAULT_DB_FILE = 'escapement.db';
+
+/** Chooses the store the way the CLI documents: DATABASE_URL, else --db, else ESCAPEMENT_DB, else ./escapement.db. */
+export function storeOptionsFromEnv(flags: { db?: string | undefined }, env: NodeJS.ProcessEnv = process.env): StoreOptions {
+  if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL };
+  return { dbPath: flags.db ?? env.ESCAPEMENT_DB ?? DEFAULT_DB_FILE };
+}
+
+function pgTypes() {
+  const isoTimestamp = (value: string) => new Date(value).toISOString();
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      switch (oid) {
+        case 1184: // timestamptz
+        case 1114: // timestamp
+          return isoTimestamp;
+        case 20: // int8: counts and ids stay well inside 2^53
+        case 1700: // numeric
+          return (value: string) => Number(value);
+        default:
+          return pg.types.getTypeParser(oid, format as 'text');
+      }
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres';
+  }
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    const schema = options.pgSchema;
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      types: pgTypes() as pg.CustomTypesConfig,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    if (schema) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
+      await pool.query(`create schema if not exists ${schema}`);
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const store: Store = { db, dialect: 'postgres', location: redact(options.databaseUrl), close: () => db.destroy() };
+    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+    return store;
+  }
+  const path = options.dbPath ?? DEFAULT_DB_FILE;
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const store: Store = {
+    db,
+    dialect: 'sqlite',
+    location: path === ':memory:' ? path : resolve(path),
+    close: () => db.destroy(),
+  };
+  await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  return store;
+}

@@ -1,0 +1,240 @@
+// Schema migrations, one list for both dialects. Append new migrations; never edit a released one.
+import { type Kysely, type Migration, type MigrationProvider, Migrator, type CreateTableBuilder, sql } from 'kysely';
+import type { Dialect } from './connection.ts';
+
+type Types = { ts: 'timestamptz' | 'text'; json: 'jsonb' | 'text' };
+
+function typesFor(dialect: Dialect): Types {
+  return dialect === 'postgres' ? { ts: 'timestamptz', json: 'jsonb' } : { ts: 'text', json: 'text' };
+}
+
+// Column-name tracking of Kysely's builder is of no use across these helpers; tables are built loosely.
+type TableBuilder = CreateTableBuilder<string, string>;
+
+function withId(table: CreateTableBuilder<string, never>, dialect: Dialect): TableBuilder {
+  return dialect === 'postgres'
+    ? table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** Columns every source-keyed record has: identity, change detection and bookkeeping times. */
+function keyed(table: CreateTableBuilder<string, never>, dialect: Dialect): TableBuilder {
+  const { ts } = typesFor(dialect);
+  return withId(table, dialect)
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('content_hash', 'text', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('updated_at', ts, (c) => c.notNull());
+}
+
+function initial(dialect: Dialect): Migration {
+  const { ts, json } = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('teams')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('description', 'text')
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('services')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('team', 'text')
+        .addColumn('aliases', json, (c) => c.notNull())
+        .addColumn('repository', 'text')
+        .addColumn('tier', 'text')
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+
+      await keyed(db.schema.createTable('signals'), dialect)
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('url', 'text')
+        .addColumn('occurred_at', ts, (c) => c.notNull())
+        .addColumn('detected_at', ts)
+        .addColumn('resolved_at', ts)
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('body', 'text')
+        .addColumn('severity', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('service', 'text')
+        .addColumn('service_raw', 'text')
+        .addColumn('environment', 'text')
+        .addColumn('labels', json, (c) => c.notNull())
+        .addColumn('links', json, (c) => c.notNull())
+        .addColumn('raw', json)
+        .addColumn('problem_id', 'integer')
+        .addUniqueConstraint('signals_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('signals_service_occurred').on('signals').columns(['service', 'occurred_at']).execute();
+      await db.schema.createIndex('signals_occurred').on('signals').column('occurred_at').execute();
+      await db.schema.createIndex('signals_problem').on('signals').column('problem_id').execute();
+
+      await keyed(db.schema.createTable('deployments'), dialect)
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('version', 'text')
+        .addColumn('commit_sha', 'text')
+        .addColumn('started_at', ts)
+        .addColumn('finished_at', ts)
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('kind_reason', 'text')
+        .addColumn('rolls_back_to', 'text')
+        .addColumn('url', 'text')
+        .addColumn('rollout_stage', 'text')
+        .addColumn('labels', json, (c) => c.notNull())
+        .addColumn('raw', json)
+        .addUniqueConstraint('deployments_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('deployments_service_env_finished').on('deployments').columns(['service', 'environment', 'finished_at']).execute();
+      await db.schema.createIndex('deployments_finished').on('deployments').column('finished_at').execute();
+
+      await keyed(db.schema.createTable('changes'), dialect)
+        .addColumn('service', 'text')
+        .addColumn('repository', 'text')
+        .addColumn('sha', 'text')
+        .addColumn('pr_number', 'integer')
+        .addColumn('title', 'text')
+        .addColumn('first_commit_at', ts, (c) => c.notNull())
+        .addColumn('merged_at', ts)
+        .addColumn('deployment_ref', 'text')
+        .addColumn('raw', json)
+        .addUniqueConstraint('changes_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('changes_deployment_ref').on('changes').column('deployment_ref').execute();
+      await db.schema.createIndex('changes_sha').on('changes').column('sha').execute();
+
+      await keyed(db.schema.createTable('defects'), dialect)
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('service', 'text')
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('found_at', ts, (c) => c.notNull())
+        .addColumn('found_in', 'text', (c) => c.notNull())
+        .addColumn('release', 'text')
+        .addColumn('blocker', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('resolved_at', ts)
+        .addColumn('url', 'text')
+        .addColumn('labels', json, (c) => c.notNull())
+        .addColumn('raw', json)
+        .addUniqueConstraint('defects_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('defects_service_found').on('defects').columns(['service', 'found_at']).execute();
+
+      await keyed(db.schema.createTable('test_runs'), dialect)
+        .addColumn('service', 'text')
+        .addColumn('release', 'text', (c) => c.notNull())
+        .addColumn('suite', 'text', (c) => c.notNull())
+        .addColumn('suite_kind', 'text', (c) => c.notNull())
+        .addColumn('started_at', ts, (c) => c.notNull())
+        .addColumn('finished_at', ts)
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('failed', 'integer', (c) => c.notNull())
+        .addColumn('skipped', 'integer', (c) => c.notNull())
+        .addColumn('critical_total', 'integer', (c) => c.notNull())
+        .addColumn('critical_passed', 'integer', (c) => c.notNull())
+        .addColumn('failed_tests', json, (c) => c.notNull())
+        .addColumn('raw', json)
+        .addUniqueConstraint('test_runs_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('test_runs_service_release').on('test_runs').columns(['service', 'release']).execute();
+
+      await keyed(db.schema.createTable('cost_entries'), dialect)
+        .addColumn('problem_ref', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('hours', 'double precision', (c) => c.notNull())
+        .addColumn('person', 'text')
+        .addColumn('note', 'text')
+        .addColumn('entered_at', ts)
+        .addUniqueConstraint('cost_entries_source_external_id', ['source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('cost_entries_problem_ref').on('cost_entries').column('problem_ref').execute();
+
+      await withId(db.schema.createTable('problems'), dialect)
+        .addColumn('key', 'text', (c) => c.notNull().unique())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text')
+        .addColumn('service', 'text')
+        .addColumn('services', json, (c) => c.notNull())
+        .addColumn('environment', 'text')
+        .addColumn('impact_start', ts, (c) => c.notNull())
+        .addColumn('detected_at', ts)
+        .addColumn('resolved_at', ts)
+        .addColumn('severity', 'text')
+        .addColumn('downtime_minutes', 'double precision')
+        .addColumn('affected_users', 'integer')
+        .addColumn('signal_count', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text')
+        .addColumn('type_confidence', 'double precision')
+        .addColumn('type_decider', 'text')
+        .addColumn('type_rationale', 'text')
+        .addColumn('review_state', 'text', (c) => c.notNull())
+        .addColumn('deployment_id', 'integer')
+        .addColumn('attribution', json)
+        .addColumn('resolution_kind', 'text')
+        .addColumn('postmortem_url', 'text')
+        .addColumn('pattern_key', 'text')
+        .addColumn('correlation', json)
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('problems_impact_start').on('problems').column('impact_start').execute();
+      await db.schema.createIndex('problems_service_impact').on('problems').columns(['service', 'impact_start']).execute();
+      await db.schema.createIndex('problems_deployment').on('problems').column('deployment_id').execute();
+
+      await withId(db.schema.createTable('decisions'), dialect)
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('payload', json, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('decided_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('decisions_subject').on('decisions').column('subject').execute();
+
+      await withId(db.schema.createTable('reviews'), dialect)
+        .addColumn('period_start', ts, (c) => c.notNull())
+        .addColumn('period_end', ts, (c) => c.notNull())
+        .addColumn('started_at', ts, (c) => c.notNull())
+        .addColumn('completed_at', ts)
+        .addColumn('actor', 'text')
+        .addColumn('problem_keys', json, (c) => c.notNull())
+        .addColumn('summary', json)
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['reviews', 'decisions', 'problems', 'cost_entries', 'test_runs', 'defects', 'changes', 'deployments', 'signals', 'services', 'teams']) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** The migrations in order. Keys sort lexically; keep the numeric prefix. */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'escapement_migrations', migrationLockTableName: 'escapement_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Used by tests to check the store answers. */
+export async function ping(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

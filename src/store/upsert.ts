@@ -1,0 +1,296 @@
+// Idempotent writes of imported and ingested records, keyed by (source, external_id) or by name.
+// The same record twice is "unchanged"; a record whose content differs is "updated" in place.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ImportKind, ImportRecord } from '../domain/records.ts';
+import type { Database } from './schema.ts';
+import type { Dialect } from './connection.ts';
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export const emptyCounts = (): WriteCounts => ({ inserted: 0, updated: 0, unchanged: 0 });
+
+export function addCounts(into: WriteCounts, more: WriteCounts): WriteCounts {
+  into.inserted += more.inserted;
+  into.updated += more.updated;
+  into.unchanged += more.unchanged;
+  return into;
+}
+
+/** Maps a service name or alias as a source spells it to the canonical service name. */
+export type ServiceResolver = (value: string, source: string) => string;
+
+export const identityResolver: ServiceResolver = (value) => value;
+
+type Row = Record<string, unknown>;
+type RecordOf<K extends ImportKind> = Extract<ImportRecord, { kind: K }>['record'];
+
+const json = (value: unknown) => JSON.stringify(value);
+const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+interface TableSpec<K extends ImportKind> {
+  table: keyof Database;
+  key: readonly ['source', 'external_id'] | readonly ['name'];
+  toRow(record: RecordOf<K>, resolveService: ServiceResolver): Row;
+}
+
+const SPECS: { [K in ImportKind]: TableSpec<K> } = {
+  team: { table: 'teams', key: ['name'], toRow: (r) => ({ name: r.name, description: orNull(r.description) }) },
+  service: {
+    table: 'services',
+    key: ['name'],
+    toRow: (r) => ({ name: r.name, team: orNull(r.team), aliases: json(r.aliases), repository: orNull(r.repository), tier: orNull(r.tier) }),
+  },
+  signal: {
+    table: 'signals',
+    key: ['source', 'external_id'],
+    toRow: (r, resolveService) => ({
+      source: r.source,
+      external_id: r.external_id,
+      kind: r.kind,
+      url: orNull(r.url),
+      occurred_at: r.occurred_at,
+      detected_at: orNull(r.detected_at),
+      resolved_at: orNull(r.resolved_at),
+      title: r.title,
+      body: orNull(r.body),
+      severity: orNull(r.severity),
+      status: r.status ?? (r.resolved_at ? 'resolved' : 'open'),
+      service: r.service === undefined ? null : resolveService(r.service, r.source),
+      service_raw: orNull(r.service),
+      environment: orNull(r.environment),
+      labels: json(r.labels),
+      links: json(r.links),
+      raw: jsonOrNull(r.raw),
+    }),
+  },
+  deployment: {
+    table: 'deployments',
+    key: ['source', 'external_id'],
+    toRow: (r, resolveService) => ({
+      source: r.source,
+      external_id: r.external_id,
+      service: resolveService(r.service, r.source),
+      environment: r.environment,
+      version: orNull(r.version),
+      commit_sha: orNull(r.commit_sha),
+      started_at: orNull(r.started_at),
+      finished_at: orNull(r.finished_at),
+      status: r.status,
+      kind: r.kind,
+      kind_reason: orNull(r.kind_reason),
+      rolls_back_to: orNull(r.rolls_back_to),
+      url: orNull(r.url),
+      rollout_stage: orNull(r.rollout_stage),
+      labels: json(r.labels),
+      raw: jsonOrNull(r.raw),
+    }),
+  },
+  change: {
+    table: 'changes',
+    key: ['source', 'external_id'],
+    toRow: (r, resolveService) => ({
+      source: r.source,
+      external_id: r.external_id,
+      service: r.service === undefined ? null : resolveService(r.service, r.source),
+      repository: orNull(r.repository),
+      sha: orNull(r.sha),
+      pr_number: orNull(r.pr_number),
+      title: orNull(r.title),
+      first_commit_at: r.first_commit_at,
+      merged_at: orNull(r.merged_at),
+      deployment_ref: orNull(r.deployment_ref),
+      raw: jsonOrNull(r.raw),
+    }),
+  },
+  defect: {
+    table: 'defects',
+    key: ['source', 'external_id'],
+    toRow: (r, resolveService) => ({
+      source: r.source,
+      external_id: r.external_id,
+      title: r.title,
+      service: r.service === undefined ? null : resolveService(r.service, r.source),
+      severity: r.severity,
+      category: r.category,
+      found_at: r.found_at,
+      found_in: r.found_in,
+      release: orNull(r.release),
+      blocker: r.blocker ? 1 : 0,
+      status: r.status,
+      resolved_at: orNull(r.resolved_at),
+      url: orNull(r.url),
+      labels: json(r.labels),
+      raw: jsonOrNull(r.raw),
+    }),
+  },
+  test_run: {
+    table: 'test_runs',
+    key: ['source', 'external_id'],
+    toRow: (r, resolveService) => ({
+      source: r.source,
+      external_id: r.external_id,
+      service: r.service === undefined ? null : resolveService(r.service, r.source),
+      release: r.release,
+      suite: r.suite,
+      suite_kind: r.suite_kind,
+      started_at: r.started_at,
+      finished_at: orNull(r.finished_at),
+      passed: r.passed,
+      failed: r.failed,
+      skipped: r.skipped,
+      critical_total: r.critical_total,
+      critical_passed: r.critical_passed,
+      failed_tests: json(r.failed_tests),
+      raw: jsonOrNull(r.raw),
+    }),
+  },
+  cost_entry: {
+    table: 'cost_entries',
+    key: ['source', 'external_id'],
+    toRow: (r) => ({
+      source: r.source,
+      external_id: r.external_id,
+      problem_ref: r.problem_ref,
+      role: r.role,
+      hours: r.hours,
+      person: orNull(r.person),
+      note: orNull(r.note),
+      entered_at: orNull(r.entered_at),
+    }),
+  },
+};
+
+export function tableOf(kind: ImportKind): keyof Database {
+  return SPECS[kind].table;
+}
+
+/** A stable fingerprint of a record's content: key order does not matter. */
+export function contentHash(value: unknown): string {
+  return createHash('sha1').update(stableJson(value)).digest('base64url');
+}
+
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const entries = Object.entries(value as Row).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+}
+
+const MAX_PARAMETERS = { sqlite: 30_000, postgres: 60_000 } as const;
+
+/** How many rows of a kind fit in one statement on this dialect. */
+export function batchSizeFor(kind: ImportKind, dialect: Dialect): number {
+  const columns = Object.keys(SPECS[kind].toRow(sampleRecords[kind] as never, identityResolver)).length + 4;
+  return Math.max(1, Math.min(1000, Math.floor(MAX_PARAMETERS[dialect] / columns)));
+}
+
+// One record of each kind with every column present, to count the columns a row has.
+const sampleRecords: { [K in ImportKind]: RecordOf<K> } = {
+  team: { name: 't' },
+  service: { name: 's', aliases: [] },
+  signal: { source: 's', external_id: 'e', kind: 'alert', occurred_at: '', title: 't', labels: {}, links: [] },
+  deployment: { source: 's', external_id: 'e', service: 's', environment: 'production', status: 'success', kind: 'planned', labels: {} },
+  change: { source: 's', external_id: 'e', first_commit_at: '' },
+  defect: { source: 's', external_id: 'e', title: 't', severity: 'low', category: 'functional', found_at: '', found_in: 'qa', blocker: false, status: 'open', labels: {} },
+  test_run: { source: 's', external_id: 'e', release: 'r', suite: 's', suite_kind: 'regression', started_at: '', passed: 0, failed: 0, skipped: 0, critical_total: 0, critical_passed: 0, failed_tests: [] },
+  cost_entry: { source: 's', external_id: 'e', problem_ref: 'a:b', role: 'dev', hours: 1 },
+};
+
+function keyOf(row: Row, key: readonly string[]): string {
+  return key.length === 1 ? String(row[key[0]!]) : `${String(row.source)}\u0000${String(row.external_id)}`;
+}
+
+/**
+ * Writes records of one kind; returns what happened to each. Records with the same key in one
+ * batch collapse to the last one. Run inside a transaction when several batches belong together.
+ */
+export async function upsertRecords<K extends ImportKind>(
+  db: Kysely<Database>,
+  kind: K,
+  records: readonly RecordOf<K>[],
+  options: { resolveService?: ServiceResolver; now?: string } = {},
+): Promise<WriteCounts> {
+  const counts = emptyCounts();
+  if (records.length === 0) return counts;
+  const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
+  const resolveService = options.resolveService ?? identityResolver;
+  const now = options.now ?? new Date().toISOString();
+
+  const pending = new Map<string, Row>();
+  for (const record of records) {
+    const row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
+    row.content_hash = contentHash(record);
+    const key = keyOf(row, spec.key);
+    const earlier = pending.get(key);
+    if (earlier) {
+      if (earlier.content_hash === row.content_hash) counts.unchanged++;
+      else counts.updated++;
+    }
+    pending.set(key, row);
+  }
+
+  const existing = await existingHashes(db, spec, [...pending.values()]);
+  const toWrite: Row[] = [];
+  for (const [key, row] of pending) {
+    const stored = existing.get(key);
+    if (stored === undefined) {
+      counts.inserted++;
+    } else if (stored === row.content_hash) {
+      counts.unchanged++;
+      continue;
+    } else {
+      counts.updated++;
+    }
+    row.created_at = now;
+    row.updated_at = now;
+    toWrite.push(row);
+  }
+  if (toWrite.length > 0) await writeRows(db, spec, toWrite);
+  return counts;
+}
+
+async function existingHashes(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const anyDb = db as unknown as Kysely<Record<string, Row>>;
+  if (spec.key.length === 1) {
+    const names = rows.map((r) => String(r.name));
+    const stored = await anyDb.selectFrom(spec.table).select(['name', 'content_hash']).where('name', 'in', names).execute();
+    for (const s of stored) found.set(String(s.name), String(s.content_hash));
+    return found;
+  }
+  const bySource = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = bySource.get(String(r.source)) ?? [];
+    list.push(String(r.external_id));
+    bySource.set(String(r.source), list);
+  }
+  for (const [source, ids] of bySource) {
+    const stored = await anyDb
+      .selectFrom(spec.table)
+      .select(['external_id', 'content_hash'])
+      .where('source', '=', source)
+      .where('external_id', 'in', ids)
+      .execute();
+    for (const s of stored) found.set(`${source}\u0000${String(s.external_id)}`, String(s.content_hash));
+  }
+  return found;
+}
+
+async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[]): Promise<void> {
+  const anyDb = db as unknown as Kysely<Record<string, Row>>;
+  const columns = Object.keys(rows[0]!).filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
+  await anyDb
+    .insertInto(spec.table)
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns([...spec.key]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])) as never),
+    )
+    .execute();
+}

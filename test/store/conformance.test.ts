@@ -1,0 +1,132 @@
+// The store behaves the same on SQLite and PostgreSQL: idempotent upserts, alias mapping, listings.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/connection.ts';
+import { upsertRecords } from '../../src/store/upsert.ts';
+import { loadServiceResolver } from '../../src/store/services.ts';
+import { countRecords, listRecords, QueryError } from '../../src/store/records.ts';
+import { SignalSchema, DeploymentSchema, type Signal } from '../../src/domain/records.ts';
+import { storeFactories } from '../helpers/stores.ts';
+
+const factories = await storeFactories();
+
+const signal = (n: number, extra: Partial<Record<string, unknown>> = {}): Signal =>
+  SignalSchema.parse({
+    source: 'pagerduty',
+    external_id: `P${n}`,
+    kind: 'alert',
+    occurred_at: `2025-11-0${1 + (n % 9)}T10:00:00Z`,
+    title: `Error rate high #${n}`,
+    service: 'checkout',
+    labels: { team: 'payments' },
+    links: ['jira:PAY-1'],
+    ...extra,
+  });
+
+for (const factory of factories) {
+  describe.skipIf(factory.skip)(`store on ${factory.dialect}${factory.skip ? ` (skipped: ${factory.skip})` : ''}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('stores a record once and reports a repeat as unchanged', async () => {
+      const first = await upsertRecords(store.db, 'signal', [signal(1), signal(2)]);
+      expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+      const again = await upsertRecords(store.db, 'signal', [signal(1), signal(2)]);
+      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+      expect((await countRecords(store.db)).signals).toBe(2);
+    });
+
+    it('updates a record in place when its content changes, keeping its id', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1)]);
+      const before = await store.db.selectFrom('signals').select(['id', 'created_at']).executeTakeFirstOrThrow();
+      const resolved = signal(1, { resolved_at: '2025-11-02T11:00:00Z' });
+      expect(await upsertRecords(store.db, 'signal', [resolved])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      const after = await store.db.selectFrom('signals').selectAll().executeTakeFirstOrThrow();
+      expect(after.id).toBe(before.id);
+      expect(after.created_at).toBe(before.created_at);
+      expect(after.resolved_at).toBe('2025-11-02T11:00:00.000Z');
+      expect(after.status).toBe('resolved');
+    });
+
+    it('collapses repeats of one key inside a batch to the last one', async () => {
+      const counts = await upsertRecords(store.db, 'signal', [signal(1), signal(1, { title: 'renamed' }), signal(1, { title: 'renamed' })]);
+      expect(counts).toEqual({ inserted: 1, updated: 1, unchanged: 1 });
+      const rows = await store.db.selectFrom('signals').select('title').execute();
+      expect(rows).toEqual([{ title: 'renamed' }]);
+    });
+
+    it('returns timestamps as UTC ISO strings and JSON columns as values', async () => {
+      await upsertRecords(store.db, 'signal', [signal(3, { occurred_at: '2025-11-03T12:00:00+02:00' })]);
+      const page = await listRecords(store.db, 'signals');
+      expect(page.data[0]).toMatchObject({
+        occurred_at: '2025-11-03T10:00:00.000Z',
+        labels: { team: 'payments' },
+        links: ['jira:PAY-1'],
+        service: 'checkout',
+      });
+      expect(page.data[0]).not.toHaveProperty('content_hash');
+    });
+
+    it('maps service aliases, scoped by source, and keeps unknown names as received', async () => {
+      await upsertRecords(store.db, 'service', [{ name: 'checkout-api', aliases: ['checkout', 'pagerduty:PXYZ'] }]);
+      const resolveService = await loadServiceResolver(store.db);
+      await upsertRecords(
+        store.db,
+        'signal',
+        [signal(1, { service: 'Checkout' }), signal(2, { service: 'PXYZ' }), signal(3, { service: 'billing' })],
+        { resolveService },
+      );
+      await upsertRecords(store.db, 'deployment', [DeploymentSchema.parse({ source: 'github', external_id: 'd1', service: 'PXYZ' })], { resolveService });
+      const rows = await store.db.selectFrom('signals').select(['external_id', 'service', 'service_raw']).orderBy('external_id').execute();
+      expect(rows).toEqual([
+        { external_id: 'P1', service: 'checkout-api', service_raw: 'Checkout' },
+        { external_id: 'P2', service: 'checkout-api', service_raw: 'PXYZ' },
+        { external_id: 'P3', service: 'billing', service_raw: 'billing' },
+      ]);
+      // A scoped alias applies to its own source only.
+      const deployment = await store.db.selectFrom('deployments').select('service').executeTakeFirstOrThrow();
+      expect(deployment.service).toBe('PXYZ');
+    });
+
+    it('pages through a listing with a cursor, newest first, and filters by field and time', async () => {
+      await upsertRecords(store.db, 'signal', Array.from({ length: 25 }, (_, i) => signal(i + 1, { service: i % 2 ? 'a' : 'b' })));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listRecords(store.db, 'signals', { limit: 10, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.data.map((r) => String(r.external_id)));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      expect(seen).toHaveLength(25);
+      expect(new Set(seen).size).toBe(25);
+      expect(seen[0]).toBe('P25');
+
+      const a = await listRecords(store.db, 'signals', { filters: { service: 'a' }, limit: 100 });
+      expect(a.data.every((r) => r.service === 'a')).toBe(true);
+      expect(a.data).toHaveLength(12);
+
+      const early = await listRecords(store.db, 'signals', { from: '2025-11-01T00:00:00Z', to: '2025-11-02T00:00:00Z', limit: 100 });
+      expect(early.data.map((r) => r.occurred_at).every((t) => String(t).startsWith('2025-11-01'))).toBe(true);
+      expect(early.data.length).toBeGreaterThan(0);
+    });
+
+    it('rejects an unknown filter and a forged cursor with a message naming them', async () => {
+      await expect(listRecords(store.db, 'signals', { filters: { colour: 'red' } })).rejects.toThrow(/colour: not a filter of signals/);
+      await expect(listRecords(store.db, 'signals', { cursor: 'nonsense!' })).rejects.toThrow(QueryError);
+    });
+
+    it('rolls back every batch of a failed transaction', async () => {
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await upsertRecords(trx, 'signal', [signal(1), signal(2)]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await countRecords(store.db)).signals).toBe(0);
+    });
+  });
+}
