@@ -14,8 +14,12 @@ export interface AdapterInput {
 }
 
 export type AdapterOutput =
-  /** Records to store (may be empty when the payload carries nothing new). */
-  | { status: 'records'; records: ImportRecord[] }
+  /**
+   * Records to store (may be empty when the payload carries nothing new). With `merge`, a field the
+   * record leaves out keeps its stored value (a status event that only knows the finish time);
+   * without it the stored record is replaced.
+   */
+  | { status: 'records'; records: ImportRecord[]; merge?: boolean }
   /** An event kind Escapement does not use: answered 202 and counted as ignored. */
   | { status: 'ignored'; reason: string }
   /** A handshake the vendor expects an answer to (Slack url_verification, SNS subscription). */
