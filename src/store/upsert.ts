@@ -1,7 +1,7 @@
 // Idempotent writes of imported and ingested records, keyed by (source, external_id) or by name.
 // The same record twice is "unchanged"; a record whose content differs is "updated" in place.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './connection.ts';
@@ -207,28 +207,75 @@ function keyOf(row: Row, key: readonly string[]): string {
   return key.length === 1 ? String(row[key[0]!]) : `${String(row.source)}\u0000${String(row.external_id)}`;
 }
 
+const BOOKKEEPING = new Set(['content_hash', 'created_at', 'updated_at']);
+const MERGED_MAPS = new Set(['labels']);
+const MERGED_LISTS = new Set(['links']);
+
+function rowHash(row: Row): string {
+  const content: Row = {};
+  for (const [column, value] of Object.entries(row)) if (!BOOKKEEPING.has(column)) content[column] = value;
+  return contentHash(content);
+}
+
+const asJsonText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
+
+/**
+ * Lays a partial row over what is stored: columns the new row leaves empty keep their stored value,
+ * labels are merged (new keys win) and links are united.
+ */
+function mergeOnto(stored: Row, row: Row): Row {
+  const merged: Row = { ...row };
+  for (const [column, value] of Object.entries(row)) {
+    if (BOOKKEEPING.has(column)) continue;
+    const before = stored[column];
+    if (before === null || before === undefined) continue;
+    if (MERGED_MAPS.has(column)) {
+      merged[column] = JSON.stringify({ ...JSON.parse(asJsonText(before) ?? '{}'), ...JSON.parse(String(value ?? '{}')) });
+    } else if (MERGED_LISTS.has(column)) {
+      merged[column] = JSON.stringify([...new Set([...JSON.parse(asJsonText(before) ?? '[]'), ...JSON.parse(String(value ?? '[]'))])]);
+    } else if (value === null || value === undefined) {
+      merged[column] = column === 'raw' || typeof before === 'object' ? asJsonText(before) : before;
+    }
+  }
+  return merged;
+}
+
+export interface UpsertOptions {
+  resolveService?: ServiceResolver;
+  now?: string;
+  /**
+   * Partial updates: a field the record leaves out keeps its stored value (a status event that only
+   * knows the finish time). Without it, the stored record is replaced by the new one.
+   */
+  merge?: boolean;
+}
+
 /**
  * Writes records of one kind; returns what happened to each. Records with the same key in one
- * batch collapse to the last one. Run inside a transaction when several batches belong together.
+ * batch collapse to the last one (or merge, in merge mode). Run inside a transaction when several
+ * batches belong together.
  */
 export async function upsertRecords<K extends ImportKind>(
   db: Kysely<Database>,
   kind: K,
   records: readonly RecordOf<K>[],
-  options: { resolveService?: ServiceResolver; now?: string } = {},
+  options: UpsertOptions = {},
 ): Promise<WriteCounts> {
   const counts = emptyCounts();
   if (records.length === 0) return counts;
   const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
   const resolveService = options.resolveService ?? identityResolver;
   const now = options.now ?? new Date().toISOString();
+  const merge = options.merge ?? false;
 
   const pending = new Map<string, Row>();
   for (const record of records) {
-    const row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
-    row.content_hash = contentHash(record);
+    let row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
     const key = keyOf(row, spec.key);
     const earlier = pending.get(key);
+    if (earlier && merge) row = mergeOnto(earlier, row);
+    row.content_hash = rowHash(row);
     if (earlier) {
       if (earlier.content_hash === row.content_hash) counts.unchanged++;
       else counts.updated++;
@@ -236,16 +283,22 @@ export async function upsertRecords<K extends ImportKind>(
     pending.set(key, row);
   }
 
-  const existing = await existingHashes(db, spec, [...pending.values()]);
+  const existing = await existingRows(db, spec, [...pending.values()], merge);
   const toWrite: Row[] = [];
-  for (const [key, row] of pending) {
+  for (const [key, pendingRow] of pending) {
     const stored = existing.get(key);
+    let row = pendingRow;
     if (stored === undefined) {
       counts.inserted++;
-    } else if (stored === row.content_hash) {
-      counts.unchanged++;
-      continue;
     } else {
+      if (merge) {
+        row = mergeOnto(stored, row);
+        row.content_hash = rowHash(row);
+      }
+      if (stored.content_hash === row.content_hash) {
+        counts.unchanged++;
+        continue;
+      }
       counts.updated++;
     }
     row.created_at = now;
@@ -256,13 +309,18 @@ export async function upsertRecords<K extends ImportKind>(
   return counts;
 }
 
-async function existingHashes(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+/** The stored rows for the batch's keys: only their hashes, or whole rows when merging. */
+async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], whole: boolean): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
   const anyDb = db as unknown as Kysely<Record<string, Row>>;
+  const pick = (table: string) => {
+    const q = anyDb.selectFrom(table) as unknown as SelectQueryBuilder<Record<string, Row>, string, Row>;
+    return whole ? q.selectAll() : q.select([...spec.key, 'content_hash']);
+  };
   if (spec.key.length === 1) {
     const names = rows.map((r) => String(r.name));
-    const stored = await anyDb.selectFrom(spec.table).select(['name', 'content_hash']).where('name', 'in', names).execute();
-    for (const s of stored) found.set(String(s.name), String(s.content_hash));
+    const stored = await pick(spec.table).where('name', 'in', names).execute();
+    for (const s of stored) found.set(String(s.name), s);
     return found;
   }
   const bySource = new Map<string, string[]>();
@@ -272,13 +330,8 @@ async function existingHashes(db: Kysely<Database>, spec: TableSpec<ImportKind>,
     bySource.set(String(r.source), list);
   }
   for (const [source, ids] of bySource) {
-    const stored = await anyDb
-      .selectFrom(spec.table)
-      .select(['external_id', 'content_hash'])
-      .where('source', '=', source)
-      .where('external_id', 'in', ids)
-      .execute();
-    for (const s of stored) found.set(`${source}\u0000${String(s.external_id)}`, String(s.content_hash));
+    const stored = await pick(spec.table).where('source', '=', source).where('external_id', 'in', ids).execute();
+    for (const s of stored) found.set(`${source}\u0000${String(s.external_id)}`, s);
   }
   return found;
 }

@@ -119,6 +119,40 @@ for (const factory of factories) {
       await expect(listRecords(store.db, 'signals', { cursor: 'nonsense!' })).rejects.toThrow(QueryError);
     });
 
+    it('merges a partial event onto the stored record, keeping what it leaves out', async () => {
+      const created = DeploymentSchema.parse({
+        source: 'github', external_id: 'd7', service: 'checkout', version: '2.4.1', started_at: '2025-11-03T10:00:00Z', labels: { ref: 'main' },
+      });
+      await upsertRecords(store.db, 'deployment', [created], { merge: true });
+      const finished = DeploymentSchema.parse({
+        source: 'github', external_id: 'd7', service: 'checkout', finished_at: '2025-11-03T10:07:00Z', status: 'failure', labels: { state: 'failure' },
+      });
+      expect(await upsertRecords(store.db, 'deployment', [finished], { merge: true })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      expect(await upsertRecords(store.db, 'deployment', [finished], { merge: true })).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      const row = (await listRecords(store.db, 'deployments')).data[0];
+      expect(row).toMatchObject({
+        version: '2.4.1',
+        started_at: '2025-11-03T10:00:00.000Z',
+        finished_at: '2025-11-03T10:07:00.000Z',
+        status: 'failure',
+        labels: { ref: 'main', state: 'failure' },
+      });
+    });
+
+    it('unites links and keeps the first body when a merge brings none', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, { body: 'first message', links: ['jira:PAY-1'] })], { merge: true });
+      await upsertRecords(store.db, 'signal', [signal(1, { links: ['sha:abc1234', 'jira:PAY-1'] }), signal(1, { links: ['pagerduty:PX1'] })], { merge: true });
+      const row = (await listRecords(store.db, 'signals')).data[0];
+      expect(row?.links).toEqual(['jira:PAY-1', 'sha:abc1234', 'pagerduty:PX1']);
+      expect(row?.body).toBe('first message');
+    });
+
+    it('replaces the stored record without merge: a field left out is cleared', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, { body: 'first message' })]);
+      await upsertRecords(store.db, 'signal', [signal(1)]);
+      expect((await listRecords(store.db, 'signals')).data[0]?.body).toBeNull();
+    });
+
     it('rolls back every batch of a failed transaction', async () => {
       await expect(
         store.db.transaction().execute(async (trx) => {
