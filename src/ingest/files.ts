@@ -105,7 +105,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
 
   try {
     await store.db.transaction().execute(async (trx) => {
-      const resolveService = await loadServiceResolver(trx);
+      let resolveService = await loadServiceResolver(trx);
       const batches = new Map<ImportKind, ImportRecord['record'][]>();
       const flush = async (kind: ImportKind) => {
         const batch = batches.get(kind);
@@ -125,7 +125,13 @@ export async function importFile(store: Store, file: string, options: ImportOpti
         const batch = batches.get(kind) ?? [];
         batch.push(record);
         batches.set(kind, batch);
-        if (batch.length >= batchSizeFor(kind, store.dialect)) await flush(kind);
+        if (kind === 'service') {
+          // Later lines map their service names through these aliases: store them now.
+          await flush(kind);
+          resolveService = await loadServiceResolver(trx as Kysely<Database>);
+        } else if (batch.length >= batchSizeFor(kind, store.dialect)) {
+          await flush(kind);
+        }
       }
       if (result.errors.length > 0 && !options.skipInvalid) throw new FileRejected(result);
       for (const kind of batches.keys()) await flush(kind);

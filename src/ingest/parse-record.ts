@@ -35,13 +35,19 @@ export function describeKinds(): string {
   return IMPORT_KINDS.join(', ');
 }
 
-function firstIssue(error: z.ZodError): { field?: string; message: string } {
+function valueAt(object: unknown, path: readonly PropertyKey[]): unknown {
+  let value = object;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function firstIssue(error: z.ZodError, input: unknown): { field?: string; message: string } {
   const issue = error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
   if (issue.code === 'unrecognized_keys') {
     return { field: issue.keys.join(', '), message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { ...(field ? { field } : {}), message: 'is required' };
+  if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) return { ...(field ? { field } : {}), message: 'is required' };
   return { ...(field ? { field } : {}), message: issue.message };
 }
 
@@ -62,7 +68,7 @@ export function parseRecordObject(object: unknown, fallbackKind: ImportKind | un
     return { ok: false, error: { field: RECORD_FIELD, message: `expected one of ${describeKinds()}, got ${JSON.stringify(kind)}` } };
   }
   const result = IMPORT_SCHEMAS[kind].safeParse(fields);
-  if (!result.success) return { ok: false, error: { kind, ...firstIssue(result.error) } };
+  if (!result.success) return { ok: false, error: { kind, ...firstIssue(result.error, fields) } };
   return { ok: true, value: { kind, record: result.data } as ImportRecord };
 }
 
