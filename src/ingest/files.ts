@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import { IMPORT_KINDS, type ImportKind, type ImportRecord } from '../domain/records.ts';
@@ -60,9 +61,7 @@ export function importOrder(files: string[]): string[] {
   return files.map((f, i) => ({ f, i, r: rank(f) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.f);
 }
 
-async function* readLines(file: string, format: 'jsonl' | 'csv', fallbackKind: ImportKind | undefined, onBytes: (n: number) => void): AsyncGenerator<{ line: number; parsed: ParsedLine }> {
-  const stream = createReadStream(file);
-  stream.on('data', (chunk) => onBytes(chunk.length));
+async function* readLines(stream: Readable, format: 'jsonl' | 'csv', fallbackKind: ImportKind | undefined): AsyncGenerator<{ line: number; parsed: ParsedLine }> {
   if (format === 'jsonl') {
     let line = 0;
     for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -87,14 +86,27 @@ async function* readLines(file: string, format: 'jsonl' | 'csv', fallbackKind: I
 export async function importFile(store: Store, file: string, options: ImportOptions = {}): Promise<FileImportResult> {
   const format = formatOf(file);
   const totalBytes = (await stat(file)).size;
-  const fallbackKind = options.kind ?? kindFromFileName(basename(file));
-  const maxErrors = options.maxErrors ?? 20;
-  const result: FileImportResult = { file, format, stored: false, lines: 0, counts: {}, errors: [], moreErrors: 0 };
+  const stream = createReadStream(file);
   let bytesRead = 0;
-  const onBytes = (n: number) => {
-    bytesRead += n;
-    options.onProgress?.(bytesRead, totalBytes);
-  };
+  if (options.onProgress) {
+    const onProgress = options.onProgress;
+    stream.on('data', (chunk) => {
+      bytesRead += chunk.length;
+      onProgress(bytesRead, totalBytes);
+    });
+  }
+  return importStream(store, file, format, stream, { ...options, kind: options.kind ?? kindFromFileName(basename(file)) });
+}
+
+/**
+ * Imports records read from a stream (a file, an HTTP body) in one transaction; `name` is what
+ * errors and the result call it. Throws FileRejected (after rolling back) when a line is bad and
+ * skipInvalid is off.
+ */
+export async function importStream(store: Store, name: string, format: 'jsonl' | 'csv', stream: Readable, options: ImportOptions = {}): Promise<FileImportResult> {
+  const fallbackKind = options.kind;
+  const maxErrors = options.maxErrors ?? 20;
+  const result: FileImportResult = { file: name, format, stored: false, lines: 0, counts: {}, errors: [], moreErrors: 0 };
 
   const countsOf = (kind: ImportKind): KindCounts => (result.counts[kind] ??= { ...emptyCounts(), rejected: 0 });
   const reject = (error: LineError) => {
@@ -113,7 +125,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
         batches.set(kind, []);
         addCounts(countsOf(kind), await upsertRecords(trx as Kysely<Database>, kind, batch as never, { resolveService }));
       };
-      for await (const { line, parsed } of readLines(file, format, fallbackKind, onBytes)) {
+      for await (const { line, parsed } of readLines(stream, format, fallbackKind)) {
         result.lines++;
         if (!parsed.ok) {
           reject({ line, ...parsed.error });

@@ -8,6 +8,7 @@ import type { ServerContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
 import { homeRoutes } from './routes/home.ts';
+import { importRoutes } from './routes/import.ts';
 
 export const VERSION = '0.1.0';
 export const DEFAULT_PORT = 7373;
@@ -47,6 +48,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/api/v1/openapi.json', async () => openApiDocument(VERSION));
 
   await app.register(async (api) => recordRoutes(api, ctx));
+  await app.register(async (api) => importRoutes(api, ctx));
 
   const webDist = options.webDist ?? WEB_DIST;
   if (existsSync(join(webDist, 'index.html'))) {

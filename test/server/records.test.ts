@@ -91,3 +91,33 @@ describe('HTTP API', () => {
     expect(res.body).not.toContain('<script>');
   });
 });
+
+describe('POST /api/v1/import', () => {
+  const deployment = { record: 'deployment', source: 'ci', external_id: 'imp-1', service: 'checkout', version: '3.0.0', finished_at: '2025-11-20T10:00:00Z' };
+
+  it('stores a JSON array and reports counts; the same body again is unchanged', async () => {
+    const first = await app.inject({ method: 'POST', url: '/api/v1/import', payload: [deployment] });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().counts.deployment).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 0 });
+    const again = await app.inject({ method: 'POST', url: '/api/v1/import', payload: [deployment] });
+    expect(again.json().counts.deployment).toMatchObject({ inserted: 0, unchanged: 1 });
+  });
+
+  it('rejects a body with one bad record, naming it, and stores nothing', async () => {
+    const body = [JSON.stringify({ ...deployment, external_id: 'imp-2' }), JSON.stringify({ ...deployment, external_id: 'imp-3', kind: 'sidegrade' })].join('\n');
+    const res = await app.inject({ method: 'POST', url: '/api/v1/import', payload: body, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/line 2, field kind/);
+    const stored = (await app.inject('/api/v1/deployments?source=ci')).json() as { data: { external_id: string }[] };
+    expect(stored.data.map((d) => d.external_id)).toEqual(['imp-1']);
+  });
+
+  it('takes CSV with the kind in the query, and refuses other content types', async () => {
+    const csv = 'source,external_id,service,finished_at\nci,imp-4,search,2025-11-21T10:00:00Z\n';
+    const res = await app.inject({ method: 'POST', url: '/api/v1/import?record=deployment', payload: csv, headers: { 'content-type': 'text/csv' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().counts.deployment.inserted).toBe(1);
+    const xml = await app.inject({ method: 'POST', url: '/api/v1/import', payload: '<x/>', headers: { 'content-type': 'application/xml' } });
+    expect(xml.statusCode).toBe(415);
+  });
+});
