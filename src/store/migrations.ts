@@ -217,10 +217,28 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** Deployment outcomes (failed / rework with their explanation) and each problem's cost, derived by the pipeline. */
+function deploymentOutcomes(dialect: Dialect): Migration {
+  const { json } = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('deployments').addColumn('failed', 'integer').execute();
+      await db.schema.alterTable('deployments').addColumn('rework', 'integer').execute();
+      await db.schema.alterTable('deployments').addColumn('outcome', json).execute();
+      await db.schema.alterTable('problems').addColumn('cost', json).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const column of ['failed', 'rework', 'outcome']) await db.schema.alterTable('deployments').dropColumn(column).execute();
+      await db.schema.alterTable('problems').dropColumn('cost').execute();
+    },
+  };
+}
+
 /** The migrations in order. Keys sort lexically; keep the numeric prefix. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_deployment_outcomes': deploymentOutcomes(dialect),
   };
 }
 

@@ -23,7 +23,7 @@ export function isCollection(value: string): value is Collection {
   return Object.hasOwn(COLLECTIONS, value);
 }
 
-const JSON_COLUMNS = new Set(['aliases', 'labels', 'links', 'raw', 'services', 'attribution', 'correlation', 'failed_tests', 'payload', 'problem_keys', 'summary']);
+const JSON_COLUMNS = new Set(['aliases', 'labels', 'links', 'raw', 'services', 'attribution', 'correlation', 'failed_tests', 'payload', 'problem_keys', 'summary', 'outcome', 'cost']);
 const BOOLEAN_COLUMNS = new Set(['blocker']);
 const INTEGER_FILTERS = new Set(['problem_id', 'deployment_id']);
 

@@ -70,6 +70,12 @@ export interface DeploymentTable extends Keyed {
   rollout_stage: string | null;
   labels: JsonColumn;
   raw: NullableJsonColumn;
+  /** 1 when it needed intervention (metrics.md §7 change fail rate), 0 when not, null when not a production deployment. */
+  failed: number | null;
+  /** 1 when unplanned and made to address a production problem (hotfix, rollback, fix-forward). */
+  rework: number | null;
+  /** Why `failed` and `rework` are what they are (src/pipeline/outcomes.ts), and any person's override. */
+  outcome: NullableJsonColumn;
 }
 
 export interface ChangeTable extends Keyed {
@@ -157,6 +163,8 @@ export interface ProblemTable {
   postmortem_url: string | null;
   pattern_key: string | null;
   correlation: NullableJsonColumn;
+  /** Hours per role (actual, else the type's estimate), money, time to detect and fix (src/pipeline/cost.ts). */
+  cost: NullableJsonColumn;
   created_at: string;
   updated_at: string;
 }
