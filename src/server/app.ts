@@ -9,6 +9,10 @@ import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
 import { homeRoutes } from './routes/home.ts';
 import { importRoutes } from './routes/import.ts';
+import { reviewRoutes } from './routes/reviews.ts';
+import { readinessRoutes } from './routes/readiness.ts';
+import { configRoutes } from './routes/config.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
 
 export const VERSION = '0.1.0';
 export const DEFAULT_PORT = 7373;
@@ -37,7 +41,13 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
       message: status >= 500 ? 'internal error; see the server log' : error.message,
     });
   });
+  const webDist = options.webDist ?? WEB_DIST;
+  const dashboard = existsSync(join(webDist, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the dashboard (/problems/12, /review) load its index.html.
+    if (dashboard && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/healthz')) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
@@ -49,9 +59,12 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
 
   await app.register(async (api) => recordRoutes(api, ctx));
   await app.register(async (api) => importRoutes(api, ctx));
+  await app.register(async (api) => reviewRoutes(api, ctx));
+  await app.register(async (api) => readinessRoutes(api, ctx));
+  await app.register(async (api) => configRoutes(api, ctx));
+  await app.register(async (api) => evidenceRoutes(api, ctx));
 
-  const webDist = options.webDist ?? WEB_DIST;
-  if (existsSync(join(webDist, 'index.html'))) {
+  if (dashboard) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
   } else {
     await app.register(async (home) => homeRoutes(home, ctx));

@@ -1,0 +1,102 @@
+// GET /api/v1/readiness: the implementation checklist computed from the stored records, plus the
+// span of the data (the dashboard opens on the data's latest quarter, not on today).
+import type { FastifyInstance } from 'fastify';
+import { readinessChecklist, type ReadinessFacts } from '../../metrics/readiness.ts';
+import { countRecords } from '../../store/records.ts';
+import { fromJson } from '../../store/schema.ts';
+import type { Store } from '../../store/connection.ts';
+import type { ServerContext } from '../context.ts';
+import { documentOperation } from '../openapi.ts';
+
+const PRODUCTION = ['production', 'prod', 'prd', 'live'];
+const ALERT_KINDS = ['alert', 'incident', 'log'];
+
+async function gatherFacts(store: Store): Promise<ReadinessFacts & { span: { first: string | null; last: string | null } }> {
+  const db = store.db;
+  const count = (n: unknown) => Number(n ?? 0);
+
+  const tickets = await db
+    .selectFrom('signals')
+    .select((eb) => [eb.fn.countAll().as('total'), eb.fn.sum(eb.case().when('environment', 'in', PRODUCTION).then(1).else(0).end()).as('production')])
+    .where('kind', '=', 'ticket')
+    .executeTakeFirstOrThrow();
+
+  const alerts = await db
+    .selectFrom('signals')
+    .select((eb) => ['source', eb.fn.countAll().as('n'), eb.fn.max('occurred_at').as('last_at')])
+    .where('kind', 'in', ALERT_KINDS)
+    .groupBy('source')
+    .execute();
+
+  // A support request is linked when it names other records or was grouped with other signals.
+  const support = await db
+    .selectFrom('signals')
+    .leftJoin('problems', 'problems.id', 'signals.problem_id')
+    .select(['signals.links', 'problems.signal_count'])
+    .where('signals.kind', '=', 'support')
+    .execute();
+  const linked = support.filter((s) => fromJson<unknown[]>(s.links, []).length > 0 || (s.signal_count ?? 0) > 1).length;
+
+  const deployments = await db
+    .selectFrom('deployments')
+    .select(['service', 'version', 'finished_at', 'status'])
+    .where('environment', 'in', PRODUCTION)
+    .execute();
+  const smokeRuns = await db.selectFrom('test_runs').select(['service', 'release']).where('suite_kind', '=', 'smoke').execute();
+  const smokeFor = new Set(smokeRuns.map((r) => `${r.service ?? ''}\u0000${r.release}`));
+  const smokeAny = new Set(smokeRuns.map((r) => r.release));
+  const releases = deployments.filter((d) => d.status === 'success' && d.version !== null);
+  const withSmoke = releases.filter((d) => smokeFor.has(`${d.service}\u0000${d.version}`) || smokeAny.has(d.version!)).length;
+
+  const reviews = await db
+    .selectFrom('reviews')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('completed_at').as('last')])
+    .where('completed_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  const span = await db
+    .selectFrom('signals')
+    .select((eb) => [eb.fn.min('occurred_at').as('first'), eb.fn.max('occurred_at').as('last')])
+    .executeTakeFirstOrThrow();
+  const deploySpan = await db
+    .selectFrom('deployments')
+    .select((eb) => [eb.fn.min('finished_at').as('first'), eb.fn.max('finished_at').as('last')])
+    .executeTakeFirstOrThrow();
+  const pick = (a: unknown, b: unknown, fn: (x: string, y: string) => string) =>
+    typeof a === 'string' && typeof b === 'string' ? fn(a, b) : typeof a === 'string' ? a : typeof b === 'string' ? b : null;
+
+  return {
+    tickets: { total: count(tickets.total), production: count(tickets.production) },
+    alerts: {
+      total: alerts.reduce((s, a) => s + count(a.n), 0),
+      sources: alerts.map((a) => a.source).sort(),
+      last_at: alerts.map((a) => String(a.last_at)).sort().at(-1) ?? null,
+    },
+    support: { total: support.length, linked },
+    deployments: { production: deployments.length, exact_times: deployments.filter((d) => d.finished_at !== null).length },
+    smoke: { releases: releases.length, with_smoke: withSmoke, runs: smokeRuns.length },
+    reviews: { completed: count(reviews.n), last_completed_at: (reviews.last as string | null) ?? null, data_last_at: (span.last as string | null) ?? null },
+    span: {
+      first: pick(span.first, deploySpan.first, (x, y) => (x < y ? x : y)),
+      last: pick(span.last, deploySpan.last, (x, y) => (x > y ? x : y)),
+    },
+  };
+}
+
+export async function readinessRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  documentOperation({
+    method: 'get',
+    path: '/api/v1/readiness',
+    summary: 'The implementation checklist computed from the stored records, each item with its evidence and what to do if missing',
+    tags: ['settings'],
+    responses: {
+      '200': {
+        description: 'items (key, title, status ready|partial|missing, share, evidence, todo), counts per collection, and the span of the data',
+      },
+    },
+  });
+  app.get('/api/v1/readiness', async () => {
+    const { span, ...facts } = await gatherFacts(ctx.store);
+    const counts = await countRecords(ctx.store.db);
+    return { items: readinessChecklist(facts), facts, counts, empty: Object.values(counts).every((n) => n === 0), span };
+  });
+}
