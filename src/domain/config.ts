@@ -45,6 +45,63 @@ export const ConfigSchema = z.strictObject({
     .default([]),
   /** Webhook secrets, by the name of the environment variable that holds each (never the secret itself). */
   secrets: z.record(z.string(), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')).default({}),
+  /** Metric thresholds and counting choices; every default is the figure of metrics.md. */
+  metrics: z
+    .strictObject({
+      ddr: z
+        .strictObject({
+          weights: z.strictObject({ critical: hours.default(4), high: hours.default(2), medium: hours.default(1), low: hours.default(0.5) }).prefault({}),
+          /** Lower bounds (inclusive) of the bands; below `average` is alarm. */
+          bands: z.strictObject({ average: z.number().default(0.7), solid: z.number().default(0.85), excellent: z.number().default(0.95) }).prefault({}),
+        })
+        .prefault({}),
+      ipr: z
+        .strictObject({
+          /** Lower bounds (inclusive): below `solid` is mature. */
+          bands: z.strictObject({ solid: z.number().default(6), needs_work: z.number().default(12), alarm: z.number().default(20) }).prefault({}),
+          trend_delta: z.number().nonnegative().default(2),
+          /** Categories that always count; others count when the defect has the label `ipr: count`. */
+          counted_categories: z.array(z.string()).default(['functional', 'requirement']),
+        })
+        .prefault({}),
+      epr: z
+        .strictObject({
+          /** Upper bounds: below `elite_below` elite, below `good_below` good, up to `attention_max` (included) needs attention. */
+          bands: z.strictObject({ elite_below: z.number().default(0.5), good_below: z.number().default(1.5), attention_max: z.number().default(3) }).prefault({}),
+          tukey_k: z.number().positive().default(1.5),
+          min_releases: z.number().int().positive().default(4),
+          /** With IQR = 0 the spike threshold is max(2·median, this). */
+          iqr_zero_floor: z.number().nonnegative().default(0.5),
+          canary_above: z.number().nonnegative().default(1.5),
+        })
+        .prefault({}),
+      /** Which production deployments count as releases (metrics.md §5); the choice is shown with every count. */
+      releases: z.strictObject({ count_hotfixes: z.boolean().default(true), count_rollbacks: z.boolean().default(false) }).prefault({}),
+      rcs: z
+        .strictObject({
+          model: z.enum(['traffic_light', 'weighted', 'disqualifier']).default('disqualifier'),
+          weights: z.strictObject({ blockers: z.number().default(0.4), regression: z.number().default(0.35), critical_paths: z.number().default(0.25) }).prefault({}),
+          go: z.number().default(90),
+          conditional: z.number().default(75),
+          blocker_cap: z.number().default(50),
+          regression_min: z.number().default(90),
+        })
+        .prefault({}),
+      budgets: z
+        .strictObject({
+          burn_windows: z
+            .array(z.strictObject({ long_minutes: z.number().positive(), short_minutes: z.number().positive(), burn_rate: z.number().positive(), action: z.enum(['page', 'ticket']) }))
+            .default([
+              { long_minutes: 60, short_minutes: 5, burn_rate: 14.4, action: 'page' },
+              { long_minutes: 360, short_minutes: 30, burn_rate: 6, action: 'page' },
+              { long_minutes: 4320, short_minutes: 360, burn_rate: 1, action: 'ticket' },
+            ]),
+          postmortem_share: z.number().gt(0).max(1).default(0.2),
+        })
+        .prefault({}),
+      patterns: z.strictObject({ min_releases: z.number().int().min(2).default(2), flat_tolerance: z.number().nonnegative().default(0.2) }).prefault({}),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -1,0 +1,224 @@
+// Loads the plain rows the metric families read (src/metrics/rows.ts) for a period, service or team.
+// Selects only the columns metrics need and pushes the period and service filters into SQL, so the
+// same queries serve SQLite and PostgreSQL at 200k deployments / 2M signals.
+import { type Kysely, sql } from 'kysely';
+import type { Severity } from '../domain/fields.ts';
+import type { Period } from '../domain/periods.ts';
+import type { CostFact, DefectFact, DeploymentFact, MetricFacts, ProblemFact, ProblemType, TestRunFact, ChangeFact } from '../metrics/rows.ts';
+import { PRODUCTION_ENVIRONMENTS } from '../metrics/releases.ts';
+import { factsSpan } from '../metrics/overview.ts';
+import type { Database, DeploymentTable, ProblemTable } from './schema.ts';
+import { fromJson } from './schema.ts';
+
+// The pipeline's derived columns (deployment outcomes, problem cost; migration 0002), declared here so
+// these queries do not depend on when that migration's types land.
+type FactsDatabase = Omit<Database, 'deployments' | 'problems'> & {
+  deployments: DeploymentTable & { failed: number | null; rework: number | null };
+  problems: ProblemTable & { cost: unknown };
+};
+
+export interface FactsSelection {
+  period: Period;
+  service?: string | null;
+  team?: string | null;
+}
+
+// PostgreSQL has no year 0; nothing in the store predates 1970 anyway.
+const EPOCH = '1970-01-01T00:00:00.000Z';
+const clampStart = (iso: string) => (iso < EPOCH ? EPOCH : iso);
+const CHUNK = 500;
+const PROD = [...PRODUCTION_ENVIRONMENTS];
+
+/** The services a selection narrows to; null = all. A team without services selects none. */
+export async function servicesOf(db: Kysely<Database>, selection: FactsSelection): Promise<string[] | null> {
+  if (selection.service) return [selection.service];
+  if (!selection.team) return null;
+  const rows = await db.selectFrom('services').select('name').where('team', '=', selection.team).execute();
+  return rows.map((r) => r.name);
+}
+
+const bool = (v: number | boolean | null | undefined): boolean | null => (v === null || v === undefined ? null : v === true || v === 1);
+
+export async function loadMetricFacts(store: Kysely<Database>, selection: FactsSelection): Promise<MetricFacts> {
+  const db = store as unknown as Kysely<FactsDatabase>;
+  const span = factsSpan(selection.period);
+  const start = clampStart(span.start);
+  const end = span.end;
+  const services = await servicesOf(store, selection);
+  if (services !== null && services.length === 0) return { problems: [], deployments: [], defects: [], testRuns: [], changes: [], costs: [] };
+
+  const deployments = await loadDeployments(db, start, end, services);
+  const earliestRelease = deployments.reduce((min, d) => (d.finished_at !== null && d.finished_at < min ? d.finished_at : min), start);
+  const [problemRows, defects, testRuns, changes] = await Promise.all([
+    loadProblems(db, start, end, services),
+    loadDefects(db, earliestRelease, end, services),
+    loadTestRuns(db, start, end, services),
+    loadChanges(db, start, end, services),
+  ]);
+  const problems = problemRows.map((r) => r.fact);
+  const costs = await loadCosts(db, problemRows);
+  return { problems, deployments, defects, testRuns, changes, costs };
+}
+
+/** Production deployments finished in [start, end), plus the last release before `start` of each service (defects found before the first release of the span belong to it). */
+async function loadDeployments(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<DeploymentFact[]> {
+  const columns = ['d.id', 'd.service', 'd.environment', 'd.version', 'd.finished_at', 'd.status', 'd.kind', 'd.failed', 'd.rework'] as const;
+  let inSpan = db.selectFrom('deployments as d').select(columns).where('d.environment', 'in', PROD).where('d.finished_at', '>=', start).where('d.finished_at', '<', end);
+  if (services) inSpan = inSpan.where('d.service', 'in', services);
+  let lastBefore = db
+    .selectFrom('deployments')
+    .select(['service', (eb) => eb.fn.max('finished_at').as('last')])
+    .where('environment', 'in', PROD)
+    .where('status', '=', 'success')
+    .where('finished_at', '<', start)
+    .groupBy('service');
+  if (services) lastBefore = lastBefore.where('service', 'in', services);
+  const before = db
+    .selectFrom('deployments as d')
+    .innerJoin(lastBefore.as('x'), (join) => join.onRef('x.service', '=', 'd.service').onRef('x.last', '=', 'd.finished_at'))
+    .select(columns)
+    .where('d.environment', 'in', PROD)
+    .where('d.status', '=', 'success');
+  const [a, b] = await Promise.all([inSpan.execute(), before.execute()]);
+  const seen = new Set<number>();
+  const out: DeploymentFact[] = [];
+  for (const r of [...b, ...a]) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    out.push({ id: r.id, service: r.service, environment: r.environment, version: r.version, finished_at: r.finished_at, status: r.status, kind: r.kind, failed: bool(r.failed), rework: bool(r.rework) });
+  }
+  return out;
+}
+
+interface ProblemRowWithCost {
+  fact: ProblemFact;
+  cost: unknown;
+}
+
+/** Problems whose impact started in the span, and problems found later that a release of the span introduced. */
+async function loadProblems(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<ProblemRowWithCost[]> {
+  const columns = ['p.id', 'p.key', 'p.type', 'p.service', 'p.severity', 'p.impact_start', 'p.detected_at', 'p.resolved_at', 'p.downtime_minutes', 'p.deployment_id', 'p.review_state', 'p.pattern_key', 'p.cost'] as const;
+  let inSpan = db.selectFrom('problems as p').select(columns).where('p.impact_start', '>=', start).where('p.impact_start', '<', end);
+  if (services) inSpan = inSpan.where('p.service', 'in', services);
+  let later = db
+    .selectFrom('problems as p')
+    .innerJoin('deployments as d', 'd.id', 'p.deployment_id')
+    .select(columns)
+    .where('p.impact_start', '>=', end)
+    .where('d.environment', 'in', PROD)
+    .where('d.finished_at', '>=', start)
+    .where('d.finished_at', '<', end);
+  if (services) later = later.where('p.service', 'in', services);
+  const rows = [...(await inSpan.execute()), ...(await later.execute())];
+  return rows.map((r) => ({
+    fact: {
+      id: r.id,
+      key: r.key,
+      type: (r.type as ProblemType | null) ?? null,
+      service: r.service,
+      severity: (r.severity as Severity | null) ?? null,
+      impact_start: r.impact_start,
+      detected_at: r.detected_at,
+      resolved_at: r.resolved_at,
+      downtime_minutes: r.downtime_minutes,
+      deployment_id: r.deployment_id,
+      review_state: r.review_state,
+      pattern_key: r.pattern_key,
+    },
+    cost: r.cost,
+  }));
+}
+
+/** Defects found since the earliest release loaded, plus every open blocker (they feed the Release Confidence Score whenever found). */
+async function loadDefects(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<DefectFact[]> {
+  const columns = ['id', 'service', 'severity', 'category', 'found_at', 'release', 'blocker', 'status', 'labels'] as const;
+  let found = db.selectFrom('defects').select(columns).where('found_at', '>=', start).where('found_at', '<', end);
+  let blockers = db.selectFrom('defects').select(columns).where('blocker', '=', 1).where('status', '=', 'open');
+  if (services) {
+    found = found.where('service', 'in', services);
+    blockers = blockers.where('service', 'in', services);
+  }
+  const seen = new Set<number>();
+  const out: DefectFact[] = [];
+  for (const r of [...(await found.execute()), ...(await blockers.execute())]) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    out.push({
+      id: r.id,
+      service: r.service,
+      severity: r.severity as Severity,
+      category: r.category,
+      found_at: r.found_at,
+      release: r.release,
+      blocker: r.blocker === 1 || (r.blocker as unknown) === true,
+      status: r.status,
+      labels: fromJson<Record<string, string>>(r.labels, {}),
+    });
+  }
+  return out;
+}
+
+async function loadTestRuns(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<TestRunFact[]> {
+  let q = db
+    .selectFrom('test_runs')
+    .select(['id', 'service', 'release', 'suite', 'suite_kind', 'started_at', 'passed', 'failed', 'critical_total', 'critical_passed'])
+    .where('started_at', '>=', start)
+    .where('started_at', '<', end);
+  if (services) q = q.where('service', 'in', services);
+  return q.execute();
+}
+
+/** Changes shipped by production deployments of the span, joined through `deployment_ref` = `source:external_id`. */
+async function loadChanges(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<ChangeFact[]> {
+  let q = db
+    .selectFrom('deployments as d')
+    .innerJoin('changes as c', (join) => join.on('c.deployment_ref', '=', sql<string>`${sql.ref('d.source')} || ':' || ${sql.ref('d.external_id')}`))
+    .select(['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'])
+    .where('d.environment', 'in', PROD)
+    .where('d.status', '=', 'success')
+    .where('d.finished_at', '>=', start)
+    .where('d.finished_at', '<', end);
+  if (services) q = q.where('d.service', 'in', services);
+  return q.execute();
+}
+
+interface StoredCost {
+  hours_by_role?: Record<string, number>;
+  estimated?: boolean;
+}
+
+/**
+ * Hours per role: the pipeline's cost of each problem (`problems.cost`) when it has run; else the entries
+ * naming the problem (`problem:<id>`, `problem:<key>` or one of its signals). Problems with neither get the
+ * type defaults in src/metrics/cost.ts.
+ */
+async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRowWithCost[]): Promise<CostFact[]> {
+  const out: CostFact[] = [];
+  const missing: ProblemFact[] = [];
+  for (const { fact, cost } of problems) {
+    const stored = fromJson<StoredCost | null>(cost, null);
+    if (stored?.hours_by_role) {
+      for (const [role, hours] of Object.entries(stored.hours_by_role)) out.push({ problem_id: fact.id, role, hours, estimated: stored.estimated === true });
+    } else missing.push(fact);
+  }
+  for (let i = 0; i < missing.length; i += CHUNK) {
+    const chunk = missing.slice(i, i + CHUNK);
+    const byRef = new Map<string, number>();
+    for (const p of chunk) {
+      byRef.set(`problem:${p.id}`, p.id);
+      byRef.set(`problem:${p.key}`, p.id);
+    }
+    const [direct, viaSignals] = await Promise.all([
+      db.selectFrom('cost_entries').select(['problem_ref', 'role', 'hours']).where('problem_ref', 'in', [...byRef.keys()]).execute(),
+      db
+        .selectFrom('signals as s')
+        .innerJoin('cost_entries as ce', (join) => join.on('ce.problem_ref', '=', sql<string>`${sql.ref('s.source')} || ':' || ${sql.ref('s.external_id')}`))
+        .select(['ce.id', 'ce.role', 'ce.hours', 's.problem_id'])
+        .where('s.problem_id', 'in', chunk.map((p) => p.id))
+        .execute(),
+    ]);
+    for (const r of direct) out.push({ problem_id: byRef.get(r.problem_ref)!, role: r.role, hours: r.hours, estimated: false });
+    for (const r of viaSignals) if (r.problem_id !== null) out.push({ problem_id: r.problem_id, role: r.role, hours: r.hours, estimated: false });
+  }
+  return out;
+}
