@@ -1,0 +1,333 @@
+// The shell around attribution, outcomes and cost: reads the rows they need, writes their answers back,
+// and records people's decisions (which every later run replays).
+import type { Kysely } from 'kysely';
+import type { Config } from '../domain/config.ts';
+import {
+  applyOverride,
+  attributeProblems,
+  attributeToRelease,
+  attributionOptions,
+  type Attribution,
+  type AttributionOverride,
+  type ChangeFact,
+  type DeploymentFact,
+  type DeploymentIndex,
+  indexDeployments,
+  latestBySubject,
+  type ProblemFacts,
+} from '../pipeline/attribute.ts';
+import { type AttributedProblem, deploymentOutcomes, type OutcomeOverride } from '../pipeline/outcomes.ts';
+import { type CostedProblem, type CostEntryFact, costProblems, type ProblemCost, problemRefs } from '../pipeline/cost.ts';
+import { CostEntrySchema, type CostEntry } from '../domain/records.ts';
+import { upsertRecords } from './upsert.ts';
+import { randomUUID } from 'node:crypto';
+import type { Database } from './schema.ts';
+import { fromJson } from './schema.ts';
+
+export const ATTRIBUTE_ACTION = 'attribute';
+export const OUTCOME_ACTION = 'deployment_outcome';
+
+type Db = Kysely<Database>;
+
+export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
+  const rows = await db
+    .selectFrom('deployments')
+    .select(['id', 'source', 'external_id', 'service', 'environment', 'version', 'commit_sha', 'started_at', 'finished_at', 'status', 'kind', 'rolls_back_to'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    ref: `${r.source}:${r.external_id}`,
+    service: r.service,
+    environment: r.environment,
+    version: r.version,
+    commit_sha: r.commit_sha,
+    at: r.finished_at ?? r.started_at,
+    status: r.status,
+    kind: r.kind,
+    rolls_back_to: r.rolls_back_to,
+  }));
+}
+
+async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
+  return db.selectFrom('changes').select(['sha', 'pr_number', 'repository', 'deployment_ref']).where('deployment_ref', 'is not', null).execute();
+}
+
+/** Problems with the links, labels and titles of their signals, merged. */
+export async function loadProblemFacts(db: Db, problemIds?: readonly number[]): Promise<(ProblemFacts & CostedProblem & { review_state: string })[]> {
+  let pq = db.selectFrom('problems').select(['id', 'key', 'service', 'services', 'environment', 'impact_start', 'detected_at', 'resolved_at', 'type', 'review_state']);
+  let sq = db.selectFrom('signals').select(['problem_id', 'source', 'external_id', 'title', 'links', 'labels']).where('problem_id', 'is not', null);
+  if (problemIds) {
+    if (problemIds.length === 0) return [];
+    pq = pq.where('id', 'in', [...problemIds]);
+    sq = sq.where('problem_id', 'in', [...problemIds]);
+  }
+  const [problems, signals] = await Promise.all([pq.orderBy('id').execute(), sq.orderBy('id').execute()]);
+  const bySignal = new Map<number, { refs: string[]; links: Set<string>; labels: Record<string, string>; texts: string[] }>();
+  for (const s of signals) {
+    const id = s.problem_id as number;
+    let acc = bySignal.get(id);
+    if (!acc) bySignal.set(id, (acc = { refs: [], links: new Set(), labels: {}, texts: [] }));
+    acc.refs.push(`${s.source}:${s.external_id}`);
+    for (const l of fromJson<string[]>(s.links, [])) acc.links.add(l);
+    // First signal wins a label: the anchor signal speaks for the problem.
+    for (const [k, v] of Object.entries(fromJson<Record<string, string>>(s.labels, {}))) if (!(k in acc.labels)) acc.labels[k] = v;
+    acc.texts.push(s.title);
+  }
+  return problems.map((p) => {
+    const acc = bySignal.get(p.id);
+    return {
+      id: p.id,
+      key: p.key,
+      service: p.service,
+      services: fromJson<string[]>(p.services, []),
+      environment: p.environment,
+      impact_start: p.impact_start,
+      detected_at: p.detected_at,
+      resolved_at: p.resolved_at,
+      type: p.type,
+      review_state: p.review_state,
+      links: acc ? [...acc.links] : [],
+      labels: acc?.labels ?? {},
+      texts: acc?.texts ?? [],
+      signal_refs: acc?.refs ?? [],
+    };
+  });
+}
+
+async function loadDecisions<T>(db: Db, action: string, read: (row: { subject: string; payload: Record<string, unknown>; actor: string; decided_at: string }) => T): Promise<T[]> {
+  const rows = await db.selectFrom('decisions').select(['subject', 'payload', 'actor', 'decided_at']).where('action', '=', action).orderBy('decided_at').orderBy('id').execute();
+  return rows.map((r) => read({ ...r, payload: fromJson<Record<string, unknown>>(r.payload, {}) }));
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+
+export function loadAttributionOverrides(db: Db): Promise<AttributionOverride[]> {
+  return loadDecisions(db, ATTRIBUTE_ACTION, (r) => ({
+    subject: r.subject,
+    deployment_ref: str(r.payload.deployment_ref),
+    deployment_id: num(r.payload.deployment_id),
+    reason: str(r.payload.reason) ?? '',
+    actor: r.actor,
+    decided_at: r.decided_at,
+  }));
+}
+
+export function loadOutcomeOverrides(db: Db): Promise<OutcomeOverride[]> {
+  return loadDecisions(db, OUTCOME_ACTION, (r) => {
+    const failed = bool(r.payload.failed);
+    const rework = bool(r.payload.rework);
+    return { subject: r.subject, ...(failed !== undefined ? { failed } : {}), ...(rework !== undefined ? { rework } : {}), reason: str(r.payload.reason) ?? '', actor: r.actor, decided_at: r.decided_at };
+  });
+}
+
+export interface AttributionRunSummary {
+  problems: number;
+  attributed: number;
+  unattributed: number;
+  by_method: Record<string, number>;
+  to_review: number;
+  deployments: number;
+  failed_deployments: number;
+  rework_deployments: number;
+}
+
+async function writeAttribution(db: Db, id: number, deploymentId: number | null, attribution: Attribution, reviewState: string): Promise<void> {
+  // Only a doubt sends a problem back to review; a confirmed one stays confirmed unless the pipeline doubts it.
+  const review = attribution.needs_review && reviewState !== 'to_verify' && attribution.decided_by !== 'person' ? { review_state: 'to_verify' } : {};
+  await db
+    .updateTable('problems')
+    .set({ deployment_id: deploymentId, attribution: JSON.stringify(attribution), ...review })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Attributes every problem and derives every deployment's outcome; one transaction. */
+export async function runAttribution(db: Db, config: Config): Promise<AttributionRunSummary> {
+  const [deployments, changes, problems, attributionDecisions, outcomeDecisions] = await Promise.all([
+    loadDeploymentFacts(db),
+    loadChangeFacts(db),
+    loadProblemFacts(db),
+    loadAttributionOverrides(db),
+    loadOutcomeOverrides(db),
+  ]);
+  const index = indexDeployments(deployments, changes);
+  const results = attributeProblems(problems, index, attributionOptions(config), latestBySubject(attributionDecisions));
+  const attributed: AttributedProblem[] = results.map((r, i) => ({
+    problem_key: r.problem_key,
+    deployment_id: r.deployment_id,
+    confidence: r.attribution.confidence,
+    decided_by: r.attribution.decided_by,
+    impact_start: (problems[i] as ProblemFacts).impact_start,
+    resolved_at: (problems[i] as ProblemFacts).resolved_at,
+  }));
+  const outcomes = deploymentOutcomes(deployments, attributed, latestBySubject(outcomeDecisions), undefined, index);
+  await db.transaction().execute(async (trx) => {
+    for (const [i, r] of results.entries()) await writeAttribution(trx, r.problem_id, r.deployment_id, r.attribution, (problems[i] as { review_state: string }).review_state);
+    for (const o of outcomes) {
+      await trx
+        .updateTable('deployments')
+        .set({ failed: o.failed === null ? null : o.failed ? 1 : 0, rework: o.rework === null ? null : o.rework ? 1 : 0, outcome: JSON.stringify(o.outcome) })
+        .where('id', '=', o.deployment_id)
+        .execute();
+    }
+  });
+  const by_method: Record<string, number> = {};
+  for (const r of results) by_method[r.attribution.method] = (by_method[r.attribution.method] ?? 0) + 1;
+  return {
+    problems: results.length,
+    attributed: results.filter((r) => r.deployment_id !== null).length,
+    unattributed: results.filter((r) => r.deployment_id === null).length,
+    by_method,
+    to_review: results.filter((r) => r.attribution.needs_review).length,
+    deployments: outcomes.length,
+    failed_deployments: outcomes.filter((o) => o.failed === true).length,
+    rework_deployments: outcomes.filter((o) => o.rework === true).length,
+  };
+}
+
+export class NotFound extends Error {}
+
+/** A problem by numeric id or by key. */
+export async function findProblem(db: Db, idOrKey: string): Promise<{ id: number; key: string; review_state: string }> {
+  const q = db.selectFrom('problems').select(['id', 'key', 'review_state']);
+  const row = /^\d+$/.test(idOrKey) ? await q.where('id', '=', Number(idOrKey)).executeTakeFirst() : await q.where('key', '=', idOrKey).executeTakeFirst();
+  if (!row) throw new NotFound(`no problem ${JSON.stringify(idOrKey)} (give its id or its key)`);
+  return row;
+}
+
+/** A deployment by numeric id or by `source:external_id`. */
+export async function findDeployment(db: Db, idOrRef: string | number): Promise<{ id: number; ref: string }> {
+  const q = db.selectFrom('deployments').select(['id', 'source', 'external_id']);
+  const text = String(idOrRef);
+  let row;
+  if (/^\d+$/.test(text)) row = await q.where('id', '=', Number(text)).executeTakeFirst();
+  else {
+    const colon = text.indexOf(':');
+    row = colon > 0 ? await q.where('source', '=', text.slice(0, colon)).where('external_id', '=', text.slice(colon + 1)).executeTakeFirst() : undefined;
+  }
+  if (!row) throw new NotFound(`no deployment ${JSON.stringify(text)} (give its id or source:external_id)`);
+  return { id: row.id, ref: `${row.source}:${row.external_id}` };
+}
+
+/** Records a person's release decision for a problem and applies it now; later runs replay it. */
+export async function decideAttribution(
+  db: Db,
+  config: Config,
+  problemIdOrKey: string,
+  deployment: string | number | null,
+  reason: string,
+  actor: string,
+  now = new Date().toISOString(),
+): Promise<{ problem_id: number; deployment_id: number | null; attribution: Attribution }> {
+  const problem = await findProblem(db, problemIdOrKey);
+  const target = deployment === null ? null : await findDeployment(db, deployment);
+  const override: AttributionOverride = { subject: problem.key, deployment_ref: target?.ref ?? null, deployment_id: target?.id ?? null, reason, actor, decided_at: now };
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('decisions')
+      .values({ action: ATTRIBUTE_ACTION, subject: problem.key, payload: JSON.stringify({ deployment_id: override.deployment_id, deployment_ref: override.deployment_ref, reason }), actor, decided_at: now })
+      .execute();
+    const [facts] = await loadProblemFacts(trx, [problem.id]);
+    const index = await serviceIndex(trx, facts as ProblemFacts, target?.id ?? null);
+    const computed = attributeToRelease(facts as ProblemFacts, index, attributionOptions(config));
+    const applied = applyOverride(computed, override, index);
+    await writeAttribution(trx, problem.id, applied.deployment_id, applied.attribution, problem.review_state);
+    return { problem_id: problem.id, ...applied };
+  });
+}
+
+/** An index over the deployments one problem can be attributed to (its services, plus the chosen one). */
+async function serviceIndex(db: Db, problem: ProblemFacts, extraId: number | null): Promise<DeploymentIndex> {
+  const all = await loadDeploymentFacts(db);
+  const services = new Set([problem.service, ...problem.services, ...Object.values(problem.labels).flatMap((v) => v.split(','))]);
+  return indexDeployments(all.filter((d) => services.has(d.service) || d.id === extraId), await loadChangeFacts(db));
+}
+
+/** Records a person's decision on a deployment's outcome; the next pipeline run (and this one) apply it. */
+export async function decideOutcome(
+  db: Db,
+  deployment: string | number,
+  decision: { failed?: boolean; rework?: boolean },
+  reason: string,
+  actor: string,
+  now = new Date().toISOString(),
+): Promise<{ deployment_id: number; failed: boolean | null; rework: boolean | null }> {
+  const target = await findDeployment(db, deployment);
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('decisions').values({ action: OUTCOME_ACTION, subject: target.ref, payload: JSON.stringify({ ...decision, reason }), actor, decided_at: now }).execute();
+    const row = await trx.selectFrom('deployments').select(['failed', 'rework', 'outcome']).where('id', '=', target.id).executeTakeFirstOrThrow();
+    const failed = decision.failed ?? (row.failed === null ? null : row.failed === 1);
+    const rework = decision.rework ?? (row.rework === null ? null : row.rework === 1);
+    const outcome = { ...fromJson<Record<string, unknown>>(row.outcome, {}), overridden_by: { actor, decided_at: now, reason } };
+    await trx
+      .updateTable('deployments')
+      .set({ failed: failed === null ? null : failed ? 1 : 0, rework: rework === null ? null : rework ? 1 : 0, outcome: JSON.stringify(outcome) })
+      .where('id', '=', target.id)
+      .execute();
+    return { deployment_id: target.id, failed, rework };
+  });
+}
+
+async function loadCostEntries(db: Db, refs?: readonly string[]): Promise<CostEntryFact[]> {
+  let q = db.selectFrom('cost_entries').select(['source', 'external_id', 'problem_ref', 'role', 'hours', 'person', 'note', 'entered_at']);
+  if (refs) {
+    if (refs.length === 0) return [];
+    q = q.where('problem_ref', 'in', [...refs]);
+  }
+  const rows = await q.orderBy('id').execute();
+  return rows.map(({ source, external_id, ...r }) => ({ ref: `${source}:${external_id}`, ...r }));
+}
+
+/** Costs every problem and stores the answer in `problems.cost`; one transaction. */
+export async function runCost(db: Db, config: Config): Promise<{ problems: number; estimated: number; total_hours: number }> {
+  const [problems, entries] = await Promise.all([loadProblemFacts(db), loadCostEntries(db)]);
+  const costs = costProblems(problems, entries, config);
+  await db.transaction().execute(async (trx) => {
+    for (const c of costs) await trx.updateTable('problems').set({ cost: JSON.stringify(c) }).where('id', '=', c.problem_id).execute();
+  });
+  return { problems: costs.length, estimated: costs.filter((c) => c.estimated).length, total_hours: Math.round(costs.reduce((s, c) => s + c.total_hours, 0) * 100) / 100 };
+}
+
+/** One problem's cost, computed from the stored entries now. */
+export async function problemCost(db: Db, config: Config, idOrKey: string): Promise<ProblemCost> {
+  const found = await findProblem(db, idOrKey);
+  const [problem] = await loadProblemFacts(db, [found.id]);
+  const p = problem as CostedProblem;
+  const entries = await loadCostEntries(db, problemRefs(p));
+  const [cost] = costProblems([p], entries, config);
+  await db.updateTable('problems').set({ cost: JSON.stringify(cost) }).where('id', '=', p.id).execute();
+  return cost as ProblemCost;
+}
+
+export interface NewCostEntry {
+  role: string;
+  hours: number;
+  person?: string | undefined;
+  note?: string | undefined;
+}
+
+/** Stores hours a person spent on a problem, keyed to the problem's anchor signal (stable across re-runs). */
+export async function addCostEntry(db: Db, config: Config, idOrKey: string, entry: NewCostEntry, now = new Date().toISOString()): Promise<{ entry: CostEntry; cost: ProblemCost }> {
+  const problem = await findProblem(db, idOrKey);
+  const parsed = CostEntrySchema.safeParse({
+    source: 'escapement',
+    external_id: randomUUID(),
+    problem_ref: problem.key,
+    role: entry.role,
+    hours: entry.hours,
+    ...(entry.person ? { person: entry.person } : {}),
+    ...(entry.note ? { note: entry.note } : {}),
+    entered_at: now,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidCostEntry(`${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`);
+  }
+  await upsertRecords(db, 'cost_entry', [parsed.data]);
+  return { entry: parsed.data, cost: await problemCost(db, config, String(problem.id)) };
+}
+
+export class InvalidCostEntry extends Error {}
