@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../server/app.ts';
 import { UserError } from './common.ts';
 import { registerImport } from './commands/import.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerServe(program);
   registerImport(program);
+  registerIngest(program);
   registerGenerate(program);
   registerMetrics(program);
   return program;

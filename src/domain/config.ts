@@ -45,6 +45,24 @@ export const ConfigSchema = z.strictObject({
     .default([]),
   /** Webhook secrets, by the name of the environment variable that holds each (never the secret itself). */
   secrets: z.record(z.string(), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')).default({}),
+  /** Which tracker issues (Jira, GitHub, GitLab) are production problems (signals) and which pre-release bugs (defects). Case-insensitive. */
+  trackers: z
+    .strictObject({
+      /** A label (or a component, or the issue type) equal to one of these makes an issue a production problem. */
+      production_labels: z.array(z.string()).default(['production', 'prod', 'incident']),
+      /** The environment field containing one of these makes it a production problem. */
+      production_environments: z.array(z.string()).default(['prod']),
+      production_components: z.array(z.string()).default([]),
+      production_issue_types: z.array(z.string()).default(['incident']),
+      /** Otherwise, an issue of one of these types or with one of these labels is a pre-release defect. */
+      defect_issue_types: z.array(z.string()).default(['bug', 'defect']),
+      defect_labels: z.array(z.string()).default(['bug', 'defect', 'regression']),
+      /** What any other issue (stories, tasks) is: not read (`ignore`), or taken as a defect or a signal. */
+      otherwise: z.enum(['ignore', 'defect', 'signal']).default('ignore'),
+    })
+    .prefault({}),
+  /** Chat sources: Slack channel ids (or Teams channel names) whose messages are signals; empty reads every channel the app is in. */
+  chat: z.strictObject({ channels: z.array(z.string()).default([]) }).prefault({}),
   /** Metric thresholds and counting choices; every default is the figure of metrics.md. */
   metrics: z
     .strictObject({

@@ -8,6 +8,7 @@ import type { ServerContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
 import { homeRoutes } from './routes/home.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { importRoutes } from './routes/import.ts';
 import { reviewRoutes } from './routes/reviews.ts';
@@ -59,6 +60,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/api/v1/openapi.json', async () => openApiDocument(VERSION));
 
   await app.register(async (api) => recordRoutes(api, ctx));
+  await app.register(async (api) => webhookRoutes(api, ctx, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}));
   await app.register(async (api) => metricRoutes(api, ctx));
   await app.register(async (api) => importRoutes(api, ctx));
   await app.register(async (api) => reviewRoutes(api, ctx));
