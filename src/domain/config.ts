@@ -45,6 +45,25 @@ export const ConfigSchema = z.strictObject({
     .default([]),
   /** Webhook secrets, by the name of the environment variable that holds each (never the secret itself). */
   secrets: z.record(z.string(), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')).default({}),
+  /** Test reports (JUnit XML): which tests are critical paths, and how a report names its release candidate. */
+  test_reports: z
+    .strictObject({
+      /** Tests whose `classname › name` matches one of these globs (`*checkout*`) or `/regexes/` are critical paths. */
+      critical_paths: z.array(z.string().min(1)).default([]),
+      /** Tags (`@smoke` or `[critical]` in a test name, or a `tag(s)` property) that mark a critical path. */
+      critical_tags: z.array(z.string().min(1)).default(['critical', 'smoke']),
+      suite_kind: z.string().min(1).default('regression'),
+      /** Reads the release from a report's file name when nothing else names it: a regex whose first group is the release. */
+      release_from_file: z.string().min(1).default('(\\d+\\.\\d+(?:\\.\\d+)?(?:-[0-9A-Za-z.]+)?)'),
+    })
+    .prefault({}),
+  /** What a release is, per service (metrics.md §5): every successful production deployment, or tagged releases only. */
+  releases: z
+    .strictObject({
+      default: z.enum(['production_deployments', 'tagged_releases']).default('production_deployments'),
+      services: z.record(z.string(), z.enum(['production_deployments', 'tagged_releases'])).default({}),
+    })
+    .prefault({}),
   /** Which tracker issues (Jira, GitHub, GitLab) are production problems (signals) and which pre-release bugs (defects). Case-insensitive. */
   trackers: z
     .strictObject({

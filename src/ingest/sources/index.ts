@@ -16,10 +16,19 @@ import { teams } from './teams.ts';
 import { splunk } from './splunk.ts';
 import { elastic } from './elastic.ts';
 import { generic } from './generic.ts';
+import { github } from './github.ts';
+import { gitlab } from './gitlab.ts';
+import { argocd } from './argocd.ts';
+import { jenkins } from './jenkins.ts';
+import { circleci } from './circleci.ts';
+import { deployment } from './deployment.ts';
+import { junit } from './junit.ts';
 
 const adapters: SourceAdapter[] = [
   // Signals: alerting, incidents, trackers, support, chat, logs.
   alertmanager, grafana, pagerduty, opsgenie, datadog, sentry, cloudwatch, jira, jiraCsv, zendesk, freshdesk, slack, teams, splunk, elastic, generic,
+  // Delivery: deployments, changes and test reports (github and gitlab also dispatch their issue events).
+  github, gitlab, argocd, jenkins, circleci, deployment, junit,
 ];
 
 export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(adapters.map((a) => [a.name, a]));
