@@ -61,14 +61,16 @@ export function defectDetectionRate(facts: MetricFacts, period: Period, config: 
   const wPre = pre.reduce((s, d) => s + weightOf(d.severity, settings.weights), 0);
   const wPost = post.reduce((s, p) => s + weightOf(p.severity, settings.weights), 0);
   const evidence = { defects: pre.map((d) => d.id), problems: post.map((p) => p.id), deployments: releases.map((r) => r.id) };
-  const ddr = ratio(pre.length, pre.length + post.length, BASIC, evidence, { unit: 'ratio' });
+  // The sample is the defects and problems counted; the releases are listed as evidence too.
+  const sample_size = pre.length + post.length;
+  const ddr = ratio(pre.length, pre.length + post.length, BASIC, evidence, { unit: 'ratio', sample_size });
   ddr.band = ddrBand(ddr.value, settings.bands);
-  const ddr_weighted = ratio(wPre, wPre + wPost, WEIGHTED, evidence, { unit: 'ratio' });
+  const ddr_weighted = ratio(wPre, wPre + wPost, WEIGHTED, evidence, { unit: 'ratio', sample_size });
   ddr_weighted.band = ddrBand(ddr_weighted.value, settings.bands);
   return {
     ddr,
     ddr_weighted,
-    escaped_rate: ratio(post.length, pre.length + post.length, 'post ÷ (pre + post) = 1 − DDR', evidence, { unit: 'ratio' }),
+    escaped_rate: ratio(post.length, pre.length + post.length, 'post ÷ (pre + post) = 1 − DDR', evidence, { unit: 'ratio', sample_size }),
     escapes_per_release: ratio(post.length, releases.length, 'escaped problems attributed to the releases of the period ÷ releases', { problems: post.map((p) => p.id), deployments: releases.map((r) => r.id) }),
     releases: releaseCount(releases, config.metrics.releases),
     pre: pre.length,

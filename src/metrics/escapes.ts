@@ -42,7 +42,7 @@ export function escapesByType(problems: readonly ProblemFact[], period: Period, 
     return {
       type,
       count: mine.length,
-      share: ratio(mine.length, current.length, `${type} problems ÷ all escaped problems with impact start in ${period.label}`, { problems: mine.map((p) => p.id) }),
+      share: ratio(mine.length, current.length, `${type} problems ÷ all escaped problems with impact start in ${period.label}`, { problems: mine.map((p) => p.id) }, { unit: 'ratio' }),
       previous_count: prev,
       trend: direction(prev, mine.length),
       problem_ids: mine.map((p) => p.id),
