@@ -4,6 +4,39 @@ import { z } from 'zod';
 import { ServiceSchema, TeamSchema } from './records.ts';
 import { timestamp } from './fields.ts';
 
+export const PROBLEM_TYPES = ['code', 'infra', 'integration', 'regression', 'mixed'] as const;
+export type ProblemType = (typeof PROBLEM_TYPES)[number];
+/** Facts other stages know about a problem, usable in rules. */
+export const CLASSIFICATION_FACTS = ['post_deploy', 'external_call', 'from_support'] as const;
+export type ClassificationFact = (typeof CLASSIFICATION_FACTS)[number];
+
+const validRegex = z.string().refine((value) => {
+  try {
+    new RegExp(value, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'expected a valid regular expression' });
+
+/** One classification rule: every condition given must hold; `keywords` match when any one appears. */
+export const ClassificationRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  type: z.enum(PROBLEM_TYPES),
+  /** How much the rule counts towards its type (default rules use 1–3). */
+  weight: z.number().positive().default(2),
+  sources: z.array(z.string()).optional(),
+  kinds: z.array(z.string()).optional(),
+  /** Label values the problem's signals must carry (a value is a case-insensitive regular expression). */
+  labels: z.record(z.string(), validRegex).optional(),
+  /** Signal fields (title, body, service, environment, severity, source, kind) matched by regular expression. */
+  fields: z.record(z.string(), validRegex).optional(),
+  keywords: z.array(z.string().min(1)).optional(),
+  pattern: validRegex.optional(),
+  facts: z.array(z.enum(CLASSIFICATION_FACTS)).optional(),
+});
+export type ClassificationRule = z.output<typeof ClassificationRuleSchema>;
+
 const hours = z.number().nonnegative();
 const roleHours = z.record(z.string(), hours);
 
@@ -38,6 +71,29 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Below this confidence a problem's type stays to_verify. */
       classification_confidence: z.number().min(0).max(1).default(0.7),
+    })
+    .prefault({}),
+  /** How signals group into problems (src/pipeline/correlate.ts). */
+  correlation: z
+    .strictObject({
+      /** Signals of one service within this many minutes of an open group join it (alert storms, tickets during an alert). */
+      service_gap_minutes: z.number().positive().default(30),
+      /** How long a firing alert or incident with no resolution is taken to stay open. */
+      open_signal_hours: z.number().positive().default(4),
+      /** A problem stops growing by time alone this many hours after its impact start (flapping services). */
+      max_problem_hours: z.number().positive().default(24),
+      /** Window and cosine threshold for grouping by similar titles. */
+      text_window_minutes: z.number().positive().default(120),
+      text_similarity: z.number().min(0).max(1).default(0.6),
+    })
+    .prefault({}),
+  /** How problems get their type (src/pipeline/classify/); rules here come before the default rules. */
+  classification: z
+    .strictObject({
+      use_default_rules: z.boolean().default(true),
+      rules: z.array(ClassificationRuleSchema).default([]),
+      /** Types confirmed by people needed before the learned model takes part. */
+      min_training_examples: z.number().int().nonnegative().default(10),
     })
     .prefault({}),
   slos: z

@@ -1,0 +1,116 @@
+// What the classifier looks at: the problem's words, where its signals came from, and facts
+// other stages know (a deployment just before it, a failing call to an outside host, a support request).
+import type { ClassificationFact } from '../../domain/config.ts';
+
+export interface ProblemFeatures {
+  /** Everything the problem says in words: titles, then the first description. */
+  text: string;
+  sources: readonly string[];
+  kinds: readonly string[];
+  labels: Readonly<Record<string, readonly string[]>>;
+  /** Signal fields by name (title, body, service, environment, severity, source, kind), joined. */
+  fields: Readonly<Record<string, string>>;
+  facts: Partial<Record<ClassificationFact, boolean>>;
+}
+
+/** A deployment as the post-deploy fact needs it. */
+export interface DeploymentWindowRow {
+  service: string;
+  environment: string;
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+// Hosts that name someone else's system; internal names (.internal, .local, .svc, .cluster) do not.
+const HOST = /\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|app|cloud|co|ai|eu|de|uk|at|fr|us)\b/gi;
+const INTERNAL_HOST = /\.(?:internal|local|svc|cluster|corp|lan)\b|^(?:localhost)$/i;
+
+/** Whether the words name a call to a host outside the organisation (`query1.finance.yahoo.com`). */
+export function mentionsExternalHost(text: string, internalDomains: readonly string[] = []): boolean {
+  for (const match of text.matchAll(HOST)) {
+    const host = match[0].toLowerCase();
+    if (INTERNAL_HOST.test(host)) continue;
+    if (internalDomains.some((d) => host === d || host.endsWith(`.${d}`))) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Deployments indexed for "did the problem start inside a deployment's post-deploy window":
+ * successful production deployments of the same service that finished at most `minutes` before it.
+ */
+export function postDeployIndex(deployments: readonly DeploymentWindowRow[], minutes: number): (services: readonly string[], impactStart: string) => boolean {
+  const byService = new Map<string, number[]>();
+  for (const d of deployments) {
+    const at = d.finished_at ?? d.started_at;
+    if (!at || d.status !== 'success' || d.environment !== 'production') continue;
+    const list = byService.get(d.service) ?? [];
+    list.push(Date.parse(at));
+    byService.set(d.service, list);
+  }
+  for (const list of byService.values()) list.sort((a, b) => a - b);
+  const windowMs = minutes * 60_000;
+  return (services, impactStart) => {
+    const start = Date.parse(impactStart);
+    return services.some((service) => {
+      const times = byService.get(service);
+      if (!times) return false;
+      // The last deployment at or before the start.
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid]! <= start) lo = mid + 1;
+        else hi = mid;
+      }
+      const last = times[lo - 1];
+      return last !== undefined && start - last <= windowMs;
+    });
+  };
+}
+
+/** Features of a problem summary; `postDeploy` comes from `postDeployIndex`. */
+export function problemFeatures(
+  problem: { title: string; summary: string | null; sources: readonly string[]; kinds: readonly string[]; labels: Readonly<Record<string, readonly string[]>>; service: string | null; environment: string | null; severity: string | null },
+  facts: { post_deploy: boolean },
+): ProblemFeatures {
+  const text = problem.summary && problem.summary.includes(problem.title) ? problem.summary : `${problem.title}${problem.summary ? ` · ${problem.summary}` : ''}`;
+  return {
+    text,
+    sources: problem.sources,
+    kinds: problem.kinds,
+    labels: problem.labels,
+    fields: {
+      title: problem.title,
+      body: problem.summary ?? '',
+      service: problem.service ?? '',
+      environment: problem.environment ?? '',
+      severity: problem.severity ?? '',
+      source: problem.sources.join(' '),
+      kind: problem.kinds.join(' '),
+    },
+    facts: {
+      post_deploy: facts.post_deploy,
+      from_support: problem.kinds.includes('support'),
+      external_call: mentionsExternalHost(text),
+    },
+  };
+}
+
+const STOP = new Set(
+  'a an and are as at be by for from has have in is it its of on or the to was were with this that these those our we us you your they them their then than so but if into out over about all any some can could would should will just only also been being do does did not no nor'.split(' '),
+);
+
+/** Words for the learned model: lower-case, no stop words, numbers folded, plus adjacent pairs. */
+export function modelTokens(text: string): string[] {
+  const words = text
+    .toLowerCase()
+    .replace(/\d+/g, '0')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 2 && !STOP.has(w));
+  const out = new Set(words);
+  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  return [...out];
+}

@@ -1,0 +1,107 @@
+// Gives a problem one type with a confidence, who decided it and why. A person's confirmation
+// always wins; else the learned model (which sees the rules that fired as features, so it learns
+// how far to trust each) once people have confirmed enough problems; else the rules alone.
+import type { ClassificationRule, Config, ProblemType } from '../../domain/config.ts';
+import { modelTokens, type ProblemFeatures } from './features.ts';
+import { predictType, trainModel, type TextModel, type TrainingExample } from './model.ts';
+import { applyRules, DEFAULT_RULES, MAIN_TYPES, ruleDistribution, type RuleHit } from './rules.ts';
+
+export { DEFAULT_RULES, MAIN_TYPES } from './rules.ts';
+export type { ProblemFeatures } from './features.ts';
+
+export type Decider = 'rule' | 'model' | 'person';
+export type ReviewState = 'to_verify' | 'classified' | 'confirmed';
+
+export interface Classification {
+  type: ProblemType;
+  confidence: number;
+  decider: Decider;
+  rationale: string;
+  review_state: ReviewState;
+}
+
+export interface Classifier {
+  rules: readonly ClassificationRule[];
+  model: TextModel | null;
+  /** Below this confidence the problem stays to_verify. */
+  threshold: number;
+}
+
+/** A type a person confirmed, with the features of the problem at the time. */
+export interface ConfirmedExample {
+  type: ProblemType;
+  features: ProblemFeatures;
+}
+
+/** The workspace's rules first, then the defaults unless turned off. */
+export function rulesFromConfig(config: Pick<Config, 'classification'>): ClassificationRule[] {
+  return [...config.classification.rules, ...(config.classification.use_default_rules ? DEFAULT_RULES : [])];
+}
+
+/**
+ * What the model reads: words and adjacent pairs (scaled so a long text weighs as much as a short
+ * one), facts, signal kinds, and the rules' score for each type, so it learns how far to trust them.
+ */
+export function modelInput(features: ProblemFeatures, hits: readonly RuleHit[]): Map<string, number> {
+  const input = new Map<string, number>();
+  const words = modelTokens(features.text);
+  for (const w of words) input.set(w, 1 / Math.sqrt(words.length));
+  for (const [fact, on] of Object.entries(features.facts)) if (on) input.set(`fact:${fact}`, 1);
+  for (const kind of features.kinds) input.set(`kind:${kind}`, 1);
+  return input;
+}
+
+/** The rules' score per type: where the model starts before it learns corrections from people. */
+export function ruleOffsets(hits: readonly RuleHit[]): Record<string, number> {
+  const offsets: Record<string, number> = {};
+  for (const h of hits) offsets[h.type] = (offsets[h.type] ?? 0) + h.weight;
+  return offsets;
+}
+
+/** Trains the model on confirmed examples; null below `minExamples` or with a single type. */
+export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[]): Classifier {
+  const rules = rulesFromConfig(config);
+  const examples: TrainingExample[] = confirmed.map((c) => {
+    const hits = applyRules(rules, c.features);
+    return { type: c.type, features: modelInput(c.features, hits), offsets: ruleOffsets(hits) };
+  });
+  const model = examples.length >= config.classification.min_training_examples ? trainModel(examples) : null;
+  return { rules, model, threshold: config.thresholds.classification_confidence };
+}
+
+function describeHits(hits: readonly RuleHit[]): string {
+  const named = hits.filter((h) => h.rule !== 'most problems are code defects');
+  if (named.length === 0) return 'no rule fired';
+  return `rules: ${named.map((h) => `${h.rule} → ${h.type} +${h.weight} (${h.matched})`).join('; ')}`;
+}
+
+function best(distribution: Record<string, number>): [ProblemType, number] {
+  let top: [ProblemType, number] = ['code', -1];
+  for (const [type, p] of Object.entries(distribution)) if (p > top[1]) top = [type as ProblemType, p];
+  return top;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function classifyProblem(features: ProblemFeatures, classifier: Classifier, confirmed?: { type: ProblemType; actor: string } | null): Classification {
+  if (confirmed) {
+    return { type: confirmed.type, confidence: 1, decider: 'person', rationale: `confirmed by ${confirmed.actor}`, review_state: 'confirmed' };
+  }
+  const hits = applyRules(classifier.rules, features);
+  let type: ProblemType;
+  let confidence: number;
+  let decider: Decider;
+  let rationale = describeHits(hits);
+  if (classifier.model) {
+    const prediction = predictType(classifier.model, modelInput(features, hits), ruleOffsets(hits));
+    [type, confidence] = best(prediction.probabilities);
+    decider = 'model';
+    const words = prediction.evidence.map((e) => `${e.token} (${e.weight.toFixed(2)})`).join(', ');
+    rationale = `model trained on ${classifier.model.examples} confirmed problems: ${type} ${Math.round(confidence * 100)}%; weighed most: ${words || 'nothing it knows'}; ${rationale}`;
+  } else {
+    [type, confidence] = best(ruleDistribution(hits, MAIN_TYPES));
+    decider = 'rule';
+  }
+  confidence = round(confidence);
+  return { type, confidence, decider, rationale, review_state: confidence < classifier.threshold ? 'to_verify' : 'classified' };
+}

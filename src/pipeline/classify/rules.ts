@@ -1,0 +1,158 @@
+// Classification rules: the defaults encode the taxonomy of metrics.md §1 as general domain
+// vocabulary (never words of particular incidents); a workspace adds its own in the config file.
+import type { ClassificationRule, ProblemType } from '../../domain/config.ts';
+import type { ProblemFeatures } from './features.ts';
+
+export const MAIN_TYPES = ['code', 'infra', 'integration', 'regression'] as const satisfies readonly ProblemType[];
+
+const rule = (r: Omit<ClassificationRule, 'weight'> & { weight?: number }): ClassificationRule => ({ weight: 2, ...r });
+
+export const DEFAULT_RULES: readonly ClassificationRule[] = [
+  // infra: the environment fails or differs; the code is right.
+  rule({ name: 'certificates', type: 'infra', weight: 3, pattern: String.raw`\b(certificates?|certs?)\b.{0,30}\b(expir\w*|renew\w*|revok\w*)|\bx\.?509\b` }),
+  rule({ name: 'dns', type: 'infra', weight: 3, pattern: String.raw`\bdns\b|name resolution|nxdomain|\bresolvers?\b` }),
+  rule({
+    name: 'capacity and resources',
+    type: 'infra',
+    weight: 2,
+    pattern: String.raw`\b(capacity|out of (memory|disk|space)|oom\w*|disk (is )?(full|space|usage|pressure)|memory (pressure|limits?)|cpu (is )?(above|at|saturat\w*|starv\w*)|resource (requests?|limits?)|overcommit\w*|scale (out|up)|autoscal\w*|quota|used up|ran out of|running out of|exhaust\w*)\b`,
+  }),
+  rule({
+    name: 'nodes and hosts',
+    type: 'infra',
+    weight: 2,
+    pattern: String.raw`\b(not ?ready|nodes?|node (pool|image|group)|worker nodes?|hosts?|hypervisors?|vms?|virtual machines?|instances? (stuck|pending|terminated|unhealthy)|kernel|firmware|hardware|datacenter|data center|availability zone|region(s)? (down|outage))\b`,
+  }),
+  rule({
+    name: 'network',
+    type: 'infra',
+    weight: 2,
+    pattern: String.raw`\b(network (partition|connectivity|outage|component|routes?|rules?|config\w*)|routers?|routing|packet\w*|bgp|ddos|firewall|connectivity|load balancers?|failover|failed over|replication)\b`,
+  }),
+  rule({ name: 'operating system and platform', type: 'infra', weight: 2, pattern: String.raw`\b(systemd|unattended[- ]upgrades?|os (patch|upgrade|update)|container runtime|cluster (manager|upgrade)|kubernetes|k8s|eks|gke|aks|terraform|ansible|playbook)\b` }),
+
+  // integration: an external API, a third party or a service boundary fails in production.
+  rule({
+    name: 'third party',
+    type: 'integration',
+    weight: 3,
+    pattern: String.raw`\b(third[- ]party|3rd[- ]party|vendors?|(external|upstream|cloud|database|payment|email|sms|data|api|identity) (provider|vendor|service)s?|external (software|component|library|dependency|system|api)s?|providers?|partners?|supplier|saas)\b`,
+  }),
+  rule({
+    name: 'contract or format change',
+    type: 'integration',
+    weight: 2,
+    pattern: String.raw`\b(deprecat\w*|breaking change|contract|schema (change|mismatch)|(response|payload|data|date|time(stamp)?) format|unexpected (response|format|payload|field)|api (v\d|version|change\w*)|client library|sdk)\b`,
+  }),
+  rule({
+    name: 'credentials between services',
+    type: 'integration',
+    weight: 2,
+    pattern: String.raw`\b(api keys?|credentials?|unauthori[sz]ed|\b401\b|forbidden|\b403\b|oauth|expired token|invalid token|secret rotation|rotated (key|secret|credential)s?)\b`,
+  }),
+  rule({
+    name: 'dependency boundary',
+    type: 'integration',
+    weight: 1.5,
+    pattern: String.raw`\b(depend(s|ency|encies) on|downstream|upstream|shared (database|backend|service)|cascad\w*|calls? (to|from) (the |our )?\w+ (api|service|endpoint)|endpoints?)\b`,
+  }),
+  rule({ name: 'failing call to an external host', type: 'integration', weight: 2, facts: ['external_call'] }),
+
+  // regression: worked before a deployment, broken after it.
+  rule({ name: 'started in a post-deploy window', type: 'regression', weight: 2.5, facts: ['post_deploy'] }),
+  rule({
+    name: 'broke after a release',
+    type: 'regression',
+    weight: 2.5,
+    pattern: String.raw`\b(after|since|following|right after|soon after)\b.{0,40}\b(deploy\w*|releases?|rollout|rolled out|roll-out|update|upgrade|patch|new version|change)\b|\b(deploy\w*|releases?|update|upgrade)\b.{0,12}\b(broke|caused|introduced)\b`,
+  }),
+  rule({ name: 'worked before', type: 'regression', weight: 2.5, pattern: String.raw`\b(worked before|used to work|no longer|stopped working|roll(ed)?[ -]?back|revert\w*|previous version|last release|latest (release|update|version)|recent (release|update|deploy\w*|change))\b` }),
+  rule({ name: 'flags, migrations, caches and config', type: 'regression', weight: 1.5, pattern: String.raw`\b(feature flags?|flag (flip|rollout|targeting|switched)|toggles?|migrations?|cache\w*|config(uration)? (change|push|variable|value|flag)|default settings?)\b` }),
+
+  // code: a defect in our application logic.
+  rule({
+    name: 'exception in our code',
+    type: 'code',
+    weight: 2,
+    pattern: String.raw`\b(exception|stack ?trace|traceback|null ?pointer|nullreference|typeerror|segfault|panic|assertion|edge case|off[- ]by[- ]one|overflow|out of range|race condition|deadlock|memory leak|leak|infinite loop|crash(es|ed|ing)? (when|on|after)|bug in (our|the) (code|app|application|service|logic|editor|client)|logic error|validation)\b`,
+  }),
+  rule({
+    name: 'wrong results',
+    type: 'code',
+    weight: 2,
+    pattern: String.raw`\b(wrong|incorrect\w*|miscalculat\w*|duplicat\w*|deleted|data loss|corrupt\w*|can't|cannot|not saved|shows? .{0,30} instead|instead of|encoding)\b`,
+  }),
+  // With nothing else said, a problem in production is most often a code defect (~55%).
+  rule({ name: 'most problems are code defects', type: 'code', weight: 0.5 }),
+];
+
+export interface RuleHit {
+  rule: string;
+  type: ProblemType;
+  weight: number;
+  /** What matched, for the rationale. */
+  matched: string;
+}
+
+const compiled = new Map<string, RegExp>();
+function regex(source: string): RegExp {
+  let re = compiled.get(source);
+  if (!re) compiled.set(source, (re = new RegExp(source, 'i')));
+  return re;
+}
+
+/** Whether the rule's conditions all hold; returns what matched, or null. */
+export function matchRule(r: ClassificationRule, f: ProblemFeatures): string | null {
+  const parts: string[] = [];
+  if (r.sources && !r.sources.some((s) => f.sources.includes(s))) return null;
+  if (r.kinds && !r.kinds.some((k) => f.kinds.includes(k))) return null;
+  if (r.labels) {
+    for (const [key, pattern] of Object.entries(r.labels)) {
+      const value = (f.labels[key] ?? []).find((v) => regex(pattern).test(v));
+      if (value === undefined) return null;
+      parts.push(`${key}=${value}`);
+    }
+  }
+  if (r.fields) {
+    for (const [field, pattern] of Object.entries(r.fields)) {
+      const m = regex(pattern).exec(f.fields[field] ?? '');
+      if (!m) return null;
+      parts.push(`${field} "${m[0]}"`);
+    }
+  }
+  if (r.facts) {
+    if (!r.facts.every((fact) => f.facts[fact])) return null;
+    parts.push(r.facts.join(' + '));
+  }
+  if (r.keywords) {
+    const text = f.text.toLowerCase();
+    const word = r.keywords.find((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`).test(text));
+    if (!word) return null;
+    parts.push(`"${word}"`);
+  }
+  if (r.pattern) {
+    const m = regex(r.pattern).exec(f.text);
+    if (!m) return null;
+    parts.push(`"${m[0].trim()}"`);
+  }
+  return parts.join(', ');
+}
+
+export function applyRules(rules: readonly ClassificationRule[], f: ProblemFeatures): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const r of rules) {
+    const matched = matchRule(r, f);
+    if (matched !== null) hits.push({ rule: r.name, type: r.type, weight: r.weight, matched });
+  }
+  return hits;
+}
+
+/** Rule scores as probabilities over the types (softmax of summed weights; unscored types at 0). */
+export function ruleDistribution(hits: readonly RuleHit[], types: readonly ProblemType[] = MAIN_TYPES): Record<string, number> {
+  const score: Record<string, number> = Object.fromEntries(types.map((t) => [t, 0]));
+  for (const h of hits) if (h.type in score) score[h.type]! += h.weight;
+  const max = Math.max(...Object.values(score));
+  const exp = Object.fromEntries(Object.entries(score).map(([t, s]) => [t, Math.exp(s - max)]));
+  const sum = Object.values(exp).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(exp).map(([t, e]) => [t, e / sum]));
+}

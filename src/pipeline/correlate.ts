@@ -1,0 +1,434 @@
+// Groups signals into problems and says why, in four kinds of evidence, strongest first:
+// explicit links, the same service at overlapping times, a service named in a service-less signal
+// while that service is troubled, and similar titles close in time. Signals must arrive in time
+// order; state is a sliding window per service plus union-find over signal positions, so the cost
+// is linear in the number of signals and memory stays bounded by the window (and by the links).
+import type { Config } from '../domain/config.ts';
+import { parseLink } from '../domain/fields.ts';
+
+export type CorrelationOptions = Config['correlation'];
+
+export const DEFAULT_CORRELATION: CorrelationOptions = {
+  service_gap_minutes: 30,
+  open_signal_hours: 4,
+  max_problem_hours: 24,
+  text_window_minutes: 120,
+  text_similarity: 0.6,
+};
+
+/** The fields correlation reads; everything else about a signal is for later stages. */
+export interface CorrelationSignal {
+  id: number;
+  source: string;
+  external_id: string;
+  kind: string;
+  url: string | null;
+  occurred_at: string;
+  resolved_at: string | null;
+  title: string;
+  service: string | null;
+  links: readonly string[];
+}
+
+export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'text', 'merge', 'split'] as const;
+export type JoinRule = (typeof JOIN_RULES)[number];
+
+/** One grouping step: signal `signal_id` joined the group `joined_id` was in, because of `rule`. */
+export interface JoinReason {
+  signal_id: number;
+  joined_id: number;
+  rule: JoinRule;
+  detail: string;
+}
+
+/** What a person decided about grouping, as signal refs (`source:external_id`), in decision order. */
+export type GroupingDecision =
+  | { id: number; action: 'merge'; signals: readonly string[] }
+  | { id: number; action: 'split'; signals: readonly string[] };
+
+/** Signals whose service raises alarms that keep a window open until resolved. */
+const FIRING_KINDS = new Set(['alert', 'incident', 'log']);
+/** Link kinds that name a release or change, not an event: shared by many unrelated problems. */
+const NON_EVENT_LINKS = new Set(['version', 'deployment', 'pr']);
+
+const MINUTE = 60_000;
+
+export function signalRef(signal: { source: string; external_id: string }): string {
+  return `${signal.source}:${signal.external_id}`;
+}
+
+function normaliseUrl(url: string): string {
+  return url.trim().replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
+}
+
+/** The tokens another signal could use to name this one. */
+export function identityTokens(signal: Pick<CorrelationSignal, 'source' | 'external_id' | 'url'>): string[] {
+  const tokens = [`ref:${signalRef(signal).toLowerCase()}`, `id:${signal.external_id.toLowerCase()}`];
+  if (signal.url) tokens.push(`url:${normaliseUrl(signal.url)}`);
+  return tokens;
+}
+
+/** The tokens a link names: the signal it points at, or a thing several signals may share. */
+export function linkTokens(link: string): string[] {
+  const colon = link.indexOf(':');
+  if (colon <= 0) return [];
+  const { kind, value } = parseLink(link);
+  if (NON_EVENT_LINKS.has(kind)) return [];
+  if (kind === 'url') return [`url:${normaliseUrl(value)}`];
+  if (kind === 'signal') return [`ref:${value.toLowerCase()}`];
+  if (kind === 'sha') return [`sha:${value.toLowerCase()}`, `id:${value.toLowerCase()}`];
+  // `jira:PAY-123` names the signal jira:PAY-123 and is shared by everything that mentions it.
+  return [`ref:${kind}:${value.toLowerCase()}`];
+}
+
+/** The tokens any link in these signals names, so identities nobody mentions need not be kept. */
+export function linkTargets(signals: Iterable<{ links: readonly string[] }>): Set<string> {
+  const targets = new Set<string>();
+  for (const s of signals) for (const link of s.links) for (const t of linkTokens(link)) targets.add(t);
+  return targets;
+}
+
+const STOP_WORDS = new Set(
+  'a an and are as at be by for from has have in is it its of on or the to was were with after before not no this that our we you your up down'.split(' '),
+);
+
+export function titleTokens(text: string): string[] {
+  const out = new Set<string>();
+  for (const word of text.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (word.length < 2 || STOP_WORDS.has(word) || /^\d+$/.test(word)) continue;
+    out.add(word);
+  }
+  return [...out];
+}
+
+/** Growable typed storage for per-signal numbers, so 2 million signals cost megabytes, not objects. */
+class GrowableInt32 {
+  data = new Int32Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+}
+
+interface ServiceWindow {
+  /** A member of the group the window belongs to. */
+  member: number;
+  startMs: number;
+  activeUntilMs: number;
+}
+
+interface TextEntry {
+  index: number;
+  atMs: number;
+  service: string | null;
+  tokens: number[];
+  norm: number;
+}
+
+export interface CorrelationResult {
+  /** Per signal position (arrival order): the position of its group's representative. */
+  groupOf: Int32Array;
+  /** Signal ids in arrival order. */
+  ids: Float64Array;
+  count: number;
+  /** Why groups were joined; at most one reason per union that merged two groups. */
+  reasonsFor(representative: number, limit?: number): JoinReason[];
+  /** Per group, how many joins each rule made. */
+  ruleCounts(representative: number): Partial<Record<JoinRule, number>>;
+}
+
+export interface Correlator {
+  add(signal: CorrelationSignal): void;
+  finish(): CorrelationResult;
+}
+
+/**
+ * Creates a streaming correlator. `targets` (from `linkTargets` over every signal) bounds the
+ * identity index; without it every identity is kept. People's merges and splits are replayed:
+ * a split fences its signals off from evidence, a merge joins regardless of evidence.
+ */
+export function createCorrelator(
+  options: CorrelationOptions = DEFAULT_CORRELATION,
+  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[] } = {},
+): Correlator {
+  const fences = groupingFences(context.decisions ?? []);
+  const parent = new GrowableInt32();
+  const fence = new GrowableInt32();
+  const ids: number[] = [];
+  // Only the signals people's decisions name need to be found by ref.
+  const decided = new Set<string>();
+  for (const d of context.decisions ?? []) for (const ref of d.signals) decided.add(ref);
+  const byRef = new Map<string, number>();
+  const edgeA = new GrowableInt32();
+  const edgeB = new GrowableInt32();
+  const edgeRule = new GrowableInt32();
+  const edgeDetail = new Map<number, string>();
+  const tokenOwner = new Map<string, number>();
+  const windows = new Map<string, ServiceWindow>();
+  const serviceNames: string[] = [];
+  const knownServices = new Set<string>();
+  const vocabulary = new Map<string, number>();
+  const documentFrequency: number[] = [];
+  let documents = 0;
+  const textWindow: TextEntry[] = [];
+  let textHead = 0;
+  const postings = new Map<number, TextEntry[]>();
+  let lastMs = -Infinity;
+  const gap = options.service_gap_minutes * MINUTE;
+  const openFor = options.open_signal_hours * 60 * MINUTE;
+  const maxSpan = options.max_problem_hours * 60 * MINUTE;
+  const textSpan = options.text_window_minutes * MINUTE;
+
+  const find = (i: number): number => {
+    const p = parent.data;
+    let root = i;
+    while (p[root] !== root) root = p[root]!;
+    while (p[i] !== root) {
+      const next = p[i]!;
+      p[i] = root;
+      i = next;
+    }
+    return root;
+  };
+
+  /** Joins the groups of a and b unless a person fenced them apart; records why. */
+  const union = (a: number, b: number, rule: JoinRule, detail: string, force = false): boolean => {
+    if (!force && fence.data[a] !== fence.data[b]) return false;
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return false;
+    // The earlier signal stays the representative, so a group's representative is its anchor.
+    if (ra < rb) parent.data[rb] = ra;
+    else parent.data[ra] = rb;
+    const e = edgeA.length;
+    edgeA.push(a);
+    edgeB.push(b);
+    edgeRule.push(JOIN_RULES.indexOf(rule));
+    if (detail) edgeDetail.set(e, detail);
+    return true;
+  };
+
+  function byLinks(i: number, signal: CorrelationSignal): boolean {
+    let joined = false;
+    const mine = identityTokens(signal);
+    const mentioned: string[] = [];
+    for (const link of signal.links) mentioned.push(...linkTokens(link));
+    for (const token of [...mine, ...mentioned]) {
+      const isIdentity = mine.includes(token);
+      if (isIdentity && context.targets && !context.targets.has(token)) continue;
+      const owner = tokenOwner.get(token);
+      if (owner === undefined) tokenOwner.set(token, i);
+      else if (union(i, owner, 'link', token.replace(/^ref:/, ''))) joined = true;
+    }
+    return joined;
+  }
+
+  // A person's split fences signals apart, so each fence keeps its own service windows.
+  const windowKey = (i: number, service: string) => `${fence.data[i]}\u0000${service}`;
+
+  function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention'): boolean {
+    const window = windows.get(windowKey(i, service));
+    if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) return false;
+    return union(i, window.member, rule, service);
+  }
+
+  function extendWindow(i: number, at: number, signal: CorrelationSignal): void {
+    if (!signal.service) return;
+    const resolved = signal.resolved_at ? Date.parse(signal.resolved_at) : NaN;
+    const openUntil = FIRING_KINDS.has(signal.kind) ? (Number.isNaN(resolved) ? at + openFor : Math.min(Math.max(resolved, at), at + openFor)) : at;
+    const until = openUntil + gap;
+    const key = windowKey(i, signal.service);
+    const window = windows.get(key);
+    if (window && find(window.member) === find(i)) {
+      window.activeUntilMs = Math.max(window.activeUntilMs, until);
+    } else {
+      windows.set(key, { member: i, startMs: at, activeUntilMs: until });
+    }
+    if (!knownServices.has(signal.service)) {
+      knownServices.add(signal.service);
+      if (signal.service.length >= 4) serviceNames.push(signal.service);
+    }
+  }
+
+  function mentionedService(title: string): string | undefined {
+    const text = title.toLowerCase();
+    let best: string | undefined;
+    for (const name of serviceNames) {
+      if (text.includes(name.toLowerCase()) && (!best || name.length > best.length)) best = name;
+    }
+    return best;
+  }
+
+  function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
+    while (textHead < textWindow.length && at - textWindow[textHead]!.atMs > textSpan) textHead++;
+    if (textHead > 4096 && textHead * 2 > textWindow.length) {
+      textWindow.splice(0, textHead);
+      textHead = 0;
+    }
+    const weights = tokens.map((t) => Math.log((documents + 1) / (documentFrequency[t]! + 1)) + 1);
+    const norm = Math.sqrt(weights.reduce((s, w) => s + w * w, 0));
+    const scores = new Map<TextEntry, number>();
+    if (norm > 0) {
+      tokens.forEach((t, k) => {
+        // Words in a large share of all titles say little and would make the scan quadratic.
+        if (documentFrequency[t]! > 50 && documentFrequency[t]! > documents * 0.05) return;
+        const list = postings.get(t);
+        if (!list) return;
+        while (list.length > 0 && at - list[0]!.atMs > textSpan) list.shift();
+        for (const entry of list) scores.set(entry, (scores.get(entry) ?? 0) + weights[k]! * weights[k]!);
+      });
+    }
+    let best: TextEntry | undefined;
+    let bestScore = 0;
+    for (const [entry, dot] of scores) {
+      // Two signals that both name a service are grouped by time on that service, never by wording:
+      // a recurring alert after a quiet spell is a new occurrence.
+      if (signal.service && entry.service) continue;
+      const cosine = dot / (norm * entry.norm);
+      if (cosine > bestScore) {
+        bestScore = cosine;
+        best = entry;
+      }
+    }
+    let joined = false;
+    if (best && bestScore >= options.text_similarity) joined = union(i, best.index, 'text', `cosine ${bestScore.toFixed(2)}`);
+    const entry: TextEntry = { index: i, atMs: at, service: signal.service, tokens, norm };
+    textWindow.push(entry);
+    for (const t of tokens) {
+      let list = postings.get(t);
+      if (!list) postings.set(t, (list = []));
+      list.push(entry);
+      if (list.length > 64) list.shift();
+    }
+    return joined;
+  }
+
+  return {
+    add(signal) {
+      const at = Date.parse(signal.occurred_at);
+      if (Number.isNaN(at)) throw new Error(`signal ${signalRef(signal)}: occurred_at ${JSON.stringify(signal.occurred_at)} is not a time`);
+      if (at < lastMs) throw new Error(`signal ${signalRef(signal)}: signals must be correlated in time order (occurred_at, id)`);
+      lastMs = at;
+      const i = ids.length;
+      ids.push(signal.id);
+      parent.push(i);
+      fence.push(fences.get(signalRef(signal)) ?? 0);
+      if (decided.has(signalRef(signal))) byRef.set(signalRef(signal), i);
+
+      const tokens = titleTokens(signal.title).map((word) => {
+        let t = vocabulary.get(word);
+        if (t === undefined) {
+          t = documentFrequency.length;
+          vocabulary.set(word, t);
+          documentFrequency.push(0);
+        }
+        return t;
+      });
+      documents++;
+      for (const t of tokens) documentFrequency[t]!++;
+
+      let grouped = byLinks(i, signal);
+      if (signal.service) {
+        grouped = byService(i, at, signal.service, 'service_time') || grouped;
+      } else {
+        const named = mentionedService(signal.title);
+        if (named) grouped = byService(i, at, named, 'service_mention') || grouped;
+      }
+      // Text similarity is the weakest evidence: only for signals nothing stronger placed.
+      if (!grouped) byText(i, at, signal, tokens);
+      extendWindow(i, at, signal);
+    },
+
+    finish() {
+      const n = ids.length;
+      for (const decision of context.decisions ?? []) {
+        const members = decision.signals.map((r) => byRef.get(r)).filter((i): i is number => i !== undefined);
+        if (decision.action === 'split') {
+          for (const m of members.slice(1)) union(m, members[0]!, 'split', `decision ${decision.id}`, true);
+        } else {
+          // A later split fences its signals off from an earlier merge.
+          const kept = members.filter((m) => fence.data[m]! < decision.id);
+          for (const m of kept.slice(1)) union(m, kept[0]!, 'merge', `decision ${decision.id}`, true);
+        }
+      }
+      const groupOf = new Int32Array(n);
+      for (let i = 0; i < n; i++) groupOf[i] = find(i);
+      let reasonIndex: Map<number, number[]> | undefined;
+      const edgesOf = (root: number): number[] => {
+        if (!reasonIndex) {
+          reasonIndex = new Map();
+          for (let e = 0; e < edgeA.length; e++) {
+            const r = groupOf[edgeA.data[e]!]!;
+            let list = reasonIndex.get(r);
+            if (!list) reasonIndex.set(r, (list = []));
+            list.push(e);
+          }
+        }
+        return reasonIndex.get(root) ?? [];
+      };
+      return {
+        groupOf,
+        ids: Float64Array.from(ids),
+        count: n,
+        reasonsFor(root, limit = 50) {
+          return edgesOf(root)
+            .slice(0, limit)
+            .map((e) => ({
+              signal_id: ids[edgeA.data[e]!]!,
+              joined_id: ids[edgeB.data[e]!]!,
+              rule: JOIN_RULES[edgeRule.data[e]!]!,
+              detail: edgeDetail.get(e) ?? '',
+            }));
+        },
+        ruleCounts(root) {
+          const counts: Partial<Record<JoinRule, number>> = {};
+          for (const e of edgesOf(root)) {
+            const rule = JOIN_RULES[edgeRule.data[e]!]!;
+            counts[rule] = (counts[rule] ?? 0) + 1;
+          }
+          return counts;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The fence each signal is behind: the id of the latest split decision that names it, 0 for none.
+ * Signals behind different fences are never grouped by evidence, only by a later merge.
+ */
+export function groupingFences(decisions: readonly GroupingDecision[]): Map<string, number> {
+  const fences = new Map<string, number>();
+  for (const d of decisions) if (d.action === 'split') for (const ref of d.signals) fences.set(ref, d.id);
+  return fences;
+}
+
+/** Orders signals as the correlator needs them: by occurred_at, then id. */
+export function byTimeThenId(a: CorrelationSignal, b: CorrelationSignal): number {
+  return a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : a.id - b.id;
+}
+
+/** Correlates signals held in memory (tests, small stores): groups as lists of signal ids. */
+export function correlate(
+  signals: readonly CorrelationSignal[],
+  options: CorrelationOptions = DEFAULT_CORRELATION,
+  decisions: readonly GroupingDecision[] = [],
+): { groups: number[][]; result: CorrelationResult; order: CorrelationSignal[] } {
+  const order = [...signals].sort(byTimeThenId);
+  const correlator = createCorrelator(options, { targets: linkTargets(order), decisions });
+  for (const s of order) correlator.add(s);
+  const result = correlator.finish();
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < result.count; i++) {
+    const root = result.groupOf[i]!;
+    let list = groups.get(root);
+    if (!list) groups.set(root, (list = []));
+    list.push(result.ids[i]!);
+  }
+  return { groups: [...groups.values()], result, order };
+}

@@ -1,0 +1,129 @@
+// What a person decides about problems: confirm a type, merge, split. Each is kept as a decision
+// (who, when, what) that every pipeline run replays, and is applied at once to the stored problems.
+// A confirmation also retrains the model and reclassifies the problems nobody has confirmed.
+import type { Config, ProblemType } from '../domain/config.ts';
+import { PROBLEM_TYPES } from '../domain/config.ts';
+import type { Store } from '../store/connection.ts';
+import { getProblem, loadDecisions, recordDecision, signalsOfProblem } from '../store/problems.ts';
+import { fromJson, type ProblemRow } from '../store/schema.ts';
+import { summariseProblem } from './assemble.ts';
+import { signalRef } from './correlate.ts';
+import { buildClassifier, classifyProblem } from './classify/index.ts';
+import type { ProblemFeatures } from './classify/features.ts';
+import { confirmationsFrom, deriveAndWrite, prepareSteps, type RunContext } from './run.ts';
+
+/** A request a person can correct: unknown problem, bad type, signals that are not there. */
+export class ReviewError extends Error {
+  constructor(message: string, readonly status: 400 | 404 | 409 = 400) {
+    super(message);
+  }
+}
+
+async function problemOrFail(store: Store, id: number): Promise<ProblemRow> {
+  const p = await getProblem(store.db, id);
+  if (!p) throw new ReviewError(`problem ${id} does not exist`, 404);
+  return p;
+}
+
+/** The features a problem was last classified on (kept in its correlation column). */
+export function storedFeatures(p: ProblemRow): ProblemFeatures {
+  const c = fromJson<{ sources?: string[]; kinds?: string[]; labels?: Record<string, string[]>; facts?: ProblemFeatures['facts'] }>(p.correlation, {});
+  const text = p.summary && p.summary.includes(p.title) ? p.summary : `${p.title}${p.summary ? ` · ${p.summary}` : ''}`;
+  return {
+    text,
+    sources: c.sources ?? [],
+    kinds: c.kinds ?? [],
+    labels: c.labels ?? {},
+    fields: { title: p.title, body: p.summary ?? '', service: p.service ?? '', environment: p.environment ?? '', severity: p.severity ?? '', source: (c.sources ?? []).join(' '), kind: (c.kinds ?? []).join(' ') },
+    facts: c.facts ?? {},
+  };
+}
+
+async function context(store: Store, config: Config): Promise<RunContext> {
+  return { store, config, decisions: await loadDecisions(store.db), now: new Date().toISOString() };
+}
+
+/** Re-derives and writes the given groups of signals as problems, through every pipeline step. */
+async function rewrite(store: Store, config: Config, groups: Awaited<ReturnType<typeof signalsOfProblem>>[]): Promise<ProblemRow[]> {
+  const ctx = await context(store, config);
+  const steps = await prepareSteps(ctx);
+  const drafts = groups.map((signals) => summariseProblem(signals, [], {}));
+  await deriveAndWrite(ctx, steps, drafts);
+  const rows = await store.db.selectFrom('problems').selectAll().where('key', 'in', drafts.map((d) => d.key)).execute();
+  return drafts.map((d) => rows.find((r) => r.key === d.key)!);
+}
+
+/** Retrains on every confirmation and reclassifies the problems no person has confirmed. */
+export async function reclassifyUnconfirmed(store: Store, config: Config): Promise<number> {
+  const { examples } = confirmationsFrom(await loadDecisions(store.db, ['confirm_type']));
+  const classifier = buildClassifier(config, examples);
+  let changed = 0;
+  let after = 0;
+  for (;;) {
+    const page = await store.db.selectFrom('problems').selectAll().where('id', '>', after).where('type_decider', '!=', 'person').orderBy('id').limit(1000).execute();
+    if (page.length === 0) return changed;
+    after = Number(page[page.length - 1]!.id);
+    for (const p of page) {
+      const c = classifyProblem(storedFeatures(p), classifier);
+      if (c.type === p.type && c.confidence === p.type_confidence && c.decider === p.type_decider && c.review_state === p.review_state) continue;
+      changed++;
+      await store.db
+        .updateTable('problems')
+        .set({ type: c.type, type_confidence: c.confidence, type_decider: c.decider, type_rationale: c.rationale, review_state: c.review_state, updated_at: new Date().toISOString() })
+        .where('id', '=', p.id)
+        .execute();
+    }
+  }
+}
+
+export async function confirmProblemType(store: Store, config: Config, id: number, type: string, actor: string): Promise<ProblemRow> {
+  if (!(PROBLEM_TYPES as readonly string[]).includes(type)) throw new ReviewError(`type: expected one of ${PROBLEM_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
+  const problem = await problemOrFail(store, id);
+  const decision = await recordDecision(store.db, { action: 'confirm_type', subject: problem.key, payload: { type, features: storedFeatures(problem) }, actor });
+  await store.db
+    .updateTable('problems')
+    .set({ type, type_confidence: 1, type_decider: 'person', type_rationale: `confirmed by ${actor}`, review_state: 'confirmed', updated_at: decision.decided_at })
+    .where('id', '=', id)
+    .execute();
+  await reclassifyUnconfirmed(store, config);
+  return problemOrFail(store, id);
+}
+
+export async function mergeProblems(store: Store, config: Config, ids: readonly number[], actor: string): Promise<ProblemRow> {
+  const distinct = [...new Set(ids)];
+  if (distinct.length < 2) throw new ReviewError('problem_ids: name at least two different problems to merge');
+  if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
+  const problems = await Promise.all(distinct.map((id) => problemOrFail(store, id)));
+  const signals = (await Promise.all(distinct.map((id) => signalsOfProblem(store.db, id)))).flat();
+  signals.sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : a.id - b.id));
+  await recordDecision(store.db, {
+    action: 'merge',
+    subject: signalRef(signals[0]!),
+    payload: { problems: problems.map((p) => p.key), signals: signals.map((s) => signalRef(s)) },
+    actor,
+  });
+  const [merged] = await rewrite(store, config, [signals]);
+  await store.db.deleteFrom('problems').where('id', 'in', distinct).where('id', '!=', merged!.id).execute();
+  return merged!;
+}
+
+export async function splitProblem(store: Store, config: Config, id: number, signalIds: readonly number[], actor: string): Promise<{ remaining: ProblemRow; split: ProblemRow }> {
+  if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
+  const problem = await problemOrFail(store, id);
+  const signals = await signalsOfProblem(store.db, id);
+  const chosen = new Set(signalIds);
+  const foreign = [...chosen].filter((s) => !signals.some((x) => x.id === s));
+  if (chosen.size === 0) throw new ReviewError('signal_ids: name the signals to split off');
+  if (foreign.length > 0) throw new ReviewError(`signal_ids: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not signals of problem ${id}`);
+  const split = signals.filter((s) => chosen.has(s.id));
+  const remaining = signals.filter((s) => !chosen.has(s.id));
+  if (remaining.length === 0) throw new ReviewError(`signal_ids: that is every signal of problem ${id}; nothing would remain`, 409);
+  await recordDecision(store.db, { action: 'split', subject: problem.key, payload: { signals: split.map((s) => signalRef(s)) }, actor });
+  const [left, right] = await rewrite(store, config, [remaining, split]);
+  // The old key may belong to neither part now (the anchor moved); drop the row if nothing points at it.
+  if (left!.id !== id && right!.id !== id) await store.db.deleteFrom('problems').where('id', '=', id).execute();
+  return { remaining: left!, split: right! };
+}
+
+export type { ProblemType };

@@ -1,0 +1,246 @@
+// `escapement pipeline`: re-derives every problem from the stored signals, replaying people's
+// decisions. The shell around the pure stages:
+//
+//   correlate (two streamed passes over the signals in time order: group, then summarise)
+//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → [attribute] → [cost]
+//     → write (upsert by key, point signals at their problem) → delete problems whose key vanished
+//
+// A later stage is one more entry in PROBLEM_STEPS: `prepare` loads what it needs once per run and
+// returns the function that enriches a batch (set `problem.columns.deployment_id`, `attribution`, …).
+// Re-running with unchanged inputs writes nothing; a run that stops half-way is completed by the next.
+import type { Config } from '../domain/config.ts';
+import type { Store } from '../store/connection.ts';
+import {
+  countSignals,
+  deleteOrphanProblems,
+  deploymentWindows,
+  type DerivedColumns,
+  loadDecisions,
+  remapSignalServices,
+  signalLinks,
+  signalsInTimeOrder,
+  type StoredDecision,
+  writeProblems,
+} from '../store/problems.ts';
+import { loadServiceResolver } from '../store/services.ts';
+import { createAssembler, type ProblemDraft } from './assemble.ts';
+import { createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
+import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample } from './classify/index.ts';
+import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
+import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
+
+/** A problem on its way through the steps. */
+export interface DerivedProblem {
+  draft: ProblemDraft;
+  features: ProblemFeatures | null;
+  classification: Classification | null;
+  /** Columns later steps own (deployment_id, attribution, resolution_kind, …); written as given. */
+  columns: Partial<DerivedColumns>;
+}
+
+export interface RunContext {
+  store: Store;
+  config: Config;
+  decisions: readonly StoredDecision[];
+  now: string;
+}
+
+export interface PipelineStep {
+  name: string;
+  prepare(ctx: RunContext): Promise<(batch: DerivedProblem[]) => void | Promise<void>>;
+}
+
+/** The latest confirmed type per subject (a signal ref), and the examples the model learns from. */
+export function confirmationsFrom(decisions: readonly StoredDecision[]): { bySubject: Map<string, { type: ProblemType; actor: string; id: number }>; examples: ConfirmedExample[] } {
+  const bySubject = new Map<string, { type: ProblemType; actor: string; id: number }>();
+  const latest = new Map<string, ConfirmedExample>();
+  for (const d of decisions) {
+    if (d.action !== 'confirm_type') continue;
+    const type = d.payload.type as ProblemType;
+    if (!(PROBLEM_TYPES as readonly string[]).includes(type)) continue;
+    bySubject.set(d.subject, { type, actor: d.actor, id: d.id });
+    const features = d.payload.features as ProblemFeatures | undefined;
+    if (features && typeof features.text === 'string') latest.set(d.subject, { type, features });
+  }
+  return { bySubject, examples: [...latest.values()] };
+}
+
+/** The features a problem was classified on, kept in its correlation column so review can reuse them. */
+export function featuresOf(draft: ProblemDraft, postDeploy: boolean): ProblemFeatures {
+  return problemFeatures(draft, { post_deploy: postDeploy });
+}
+
+export const classifyStep: PipelineStep = {
+  name: 'classify',
+  async prepare(ctx) {
+    const { bySubject, examples } = confirmationsFrom(ctx.decisions);
+    const classifier = buildClassifier(ctx.config, examples);
+    const postDeploy = postDeployIndex(await deploymentWindows(ctx.store.db), ctx.config.windows.regression_minutes);
+    return (batch) => {
+      for (const problem of batch) {
+        const { draft } = problem;
+        problem.features = featuresOf(draft, postDeploy(draft.services, draft.impact_start));
+        let confirmed: { type: ProblemType; actor: string; id: number } | undefined;
+        for (const ref of draft.signal_refs) {
+          const c = bySubject.get(ref);
+          if (c && (!confirmed || c.id > confirmed.id)) confirmed = c;
+        }
+        problem.classification = classifyProblem(problem.features, classifier, confirmed);
+      }
+    };
+  },
+};
+
+/** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
+export const PROBLEM_STEPS: PipelineStep[] = [classifyStep];
+
+/** The row the pipeline writes for a problem. */
+export function problemColumns(problem: DerivedProblem): DerivedColumns {
+  const { draft, classification, features } = problem;
+  return {
+    key: draft.key,
+    title: draft.title,
+    summary: draft.summary,
+    service: draft.service,
+    services: JSON.stringify(draft.services),
+    environment: draft.environment,
+    impact_start: draft.impact_start,
+    detected_at: draft.detected_at,
+    resolved_at: draft.resolved_at,
+    severity: draft.severity,
+    signal_count: draft.signal_count,
+    type: classification?.type ?? null,
+    type_confidence: classification?.confidence ?? null,
+    type_decider: classification?.decider ?? null,
+    type_rationale: classification?.rationale ?? null,
+    review_state: classification?.review_state ?? 'to_verify',
+    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {} }),
+    ...problem.columns,
+  };
+}
+
+/** Runs the steps over a batch and writes it. */
+export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]) {
+  const batch: DerivedProblem[] = drafts.map((draft) => ({ draft, features: null, classification: null, columns: {} }));
+  for (const step of steps) await step(batch);
+  return writeProblems(
+    ctx.store.db,
+    batch.map((p) => ({ columns: problemColumns(p), signal_ids: p.draft.signal_ids, previous_problem_ids: p.draft.previous_problem_ids })),
+    ctx.now,
+  );
+}
+
+export async function prepareSteps(ctx: RunContext, steps: readonly PipelineStep[] = PROBLEM_STEPS) {
+  const prepared: ((batch: DerivedProblem[]) => void | Promise<void>)[] = [];
+  for (const step of steps) prepared.push(await step.prepare(ctx));
+  return prepared;
+}
+
+/** Merges and splits as the correlator replays them. */
+export function groupingDecisions(decisions: readonly StoredDecision[]): GroupingDecision[] {
+  const out: GroupingDecision[] = [];
+  for (const d of decisions) {
+    if (d.action !== 'merge' && d.action !== 'split') continue;
+    const signals = Array.isArray(d.payload.signals) ? (d.payload.signals as unknown[]).filter((s): s is string => typeof s === 'string') : [];
+    out.push({ id: d.id, action: d.action, signals });
+  }
+  return out;
+}
+
+export interface PipelineProgress {
+  phase: 'correlate' | 'derive';
+  done: number;
+  total: number;
+}
+
+export interface PipelineSummary {
+  signals: number;
+  problems: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  signals_moved: number;
+  services_remapped: number;
+  decisions_replayed: number;
+  timings_ms: { remap: number; correlate: number; derive_and_write: number; cleanup: number };
+}
+
+export interface PipelineOptions {
+  onProgress?: (progress: PipelineProgress) => void;
+  now?: string;
+  /** Problems per write transaction. */
+  batchSize?: number;
+  steps?: readonly PipelineStep[];
+}
+
+export async function runPipeline(store: Store, config: Config, options: PipelineOptions = {}): Promise<PipelineSummary> {
+  const now = options.now ?? new Date().toISOString();
+  const batchSize = options.batchSize ?? 2000;
+  const db = store.db;
+  const clock = () => performance.now();
+  let t = clock();
+
+  const services_remapped = await remapSignalServices(db, await loadServiceResolver(db));
+  const remapMs = clock() - t;
+  t = clock();
+
+  const decisions = await loadDecisions(db);
+  const total = await countSignals(db);
+  const targets = new Set<string>();
+  for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
+  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions) });
+  let done = 0;
+  for await (const page of signalsInTimeOrder(db, 'correlation')) {
+    for (const s of page) correlator.add(s);
+    done += page.length;
+    options.onProgress?.({ phase: 'correlate', done, total });
+  }
+  const result = correlator.finish();
+  const correlateMs = clock() - t;
+  t = clock();
+
+  const ctx: RunContext = { store, config, decisions, now };
+  const steps = await prepareSteps(ctx, options.steps);
+  const assembler = createAssembler(result);
+  const summary: PipelineSummary = {
+    signals: result.count,
+    problems: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    signals_moved: 0,
+    services_remapped,
+    decisions_replayed: decisions.length,
+    timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
+  };
+  let pending: ProblemDraft[] = [];
+  const flush = async () => {
+    const counts = await deriveAndWrite(ctx, steps, pending);
+    summary.problems += pending.length;
+    summary.inserted += counts.inserted;
+    summary.updated += counts.updated;
+    summary.unchanged += counts.unchanged;
+    summary.signals_moved += counts.signals;
+    pending = [];
+  };
+  done = 0;
+  for await (const page of signalsInTimeOrder(db, 'assembly')) {
+    for (const s of page) {
+      const draft = assembler.add(s);
+      if (draft) pending.push(draft);
+    }
+    if (pending.length >= batchSize) await flush();
+    done += page.length;
+    options.onProgress?.({ phase: 'derive', done, total });
+  }
+  if (done !== result.count) throw new Error(`signals changed during the run (${result.count} correlated, ${done} summarised); run the pipeline again`);
+  await flush();
+  summary.timings_ms.derive_and_write = clock() - t;
+  t = clock();
+  summary.deleted = await deleteOrphanProblems(db);
+  summary.timings_ms.cleanup = clock() - t;
+  for (const k of Object.keys(summary.timings_ms) as (keyof PipelineSummary['timings_ms'])[]) summary.timings_ms[k] = Math.round(summary.timings_ms[k]);
+  return summary;
+}

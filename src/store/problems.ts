@@ -1,0 +1,211 @@
+// Problems and people's decisions in the store: reading signals in time order for the pipeline,
+// writing derived problems (by key, only what changed), and keeping decisions with who and when.
+import { type Kysely, sql } from 'kysely';
+import type { AssemblySignal } from '../pipeline/assemble.ts';
+import type { CorrelationSignal } from '../pipeline/correlate.ts';
+import type { Database, NewProblem, ProblemRow } from './schema.ts';
+import { fromJson } from './schema.ts';
+import type { ServiceResolver } from './upsert.ts';
+
+export const DECISION_ACTIONS = ['merge', 'split', 'confirm_type'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+export interface StoredDecision {
+  id: number;
+  action: string;
+  subject: string;
+  payload: Record<string, unknown>;
+  actor: string;
+  decided_at: string;
+}
+
+export async function recordDecision(
+  db: Kysely<Database>,
+  decision: { action: DecisionAction; subject: string; payload: Record<string, unknown>; actor: string; decided_at?: string },
+): Promise<StoredDecision> {
+  const decided_at = decision.decided_at ?? new Date().toISOString();
+  const row = await db
+    .insertInto('decisions')
+    .values({ action: decision.action, subject: decision.subject, payload: JSON.stringify(decision.payload), actor: decision.actor, decided_at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: Number(row.id), action: decision.action, subject: decision.subject, payload: decision.payload, actor: decision.actor, decided_at };
+}
+
+/** Decisions in the order they were made. */
+export async function loadDecisions(db: Kysely<Database>, actions: readonly DecisionAction[] = DECISION_ACTIONS): Promise<StoredDecision[]> {
+  const rows = await db.selectFrom('decisions').selectAll().where('action', 'in', [...actions]).orderBy('id').execute();
+  return rows.map((r) => ({ id: Number(r.id), action: r.action, subject: r.subject, payload: fromJson<Record<string, unknown>>(r.payload, {}), actor: r.actor, decided_at: r.decided_at }));
+}
+
+/** Re-maps every signal's service from the name its source used, through the current aliases. */
+export async function remapSignalServices(db: Kysely<Database>, resolve: ServiceResolver): Promise<number> {
+  const pairs = await db.selectFrom('signals').select(['source', 'service_raw', 'service']).distinct().where('service_raw', 'is not', null).execute();
+  let changed = 0;
+  for (const p of pairs) {
+    const mapped = resolve(p.service_raw!, p.source);
+    if (mapped === p.service) continue;
+    const result = await db
+      .updateTable('signals')
+      .set({ service: mapped })
+      .where('source', '=', p.source)
+      .where('service_raw', '=', p.service_raw)
+      .where((eb) => eb.or([eb('service', 'is', null), eb('service', '!=', mapped)]))
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
+}
+
+export async function countSignals(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Every link token mentioned by any signal (paged by id, links only). */
+export async function* signalLinks(db: Kysely<Database>, pageSize = 20_000): AsyncGenerator<string[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('signals').select(['id', 'links']).where('id', '>', after).orderBy('id').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    after = Number(rows[rows.length - 1]!.id);
+    for (const r of rows) {
+      const links = fromJson<string[]>(r.links, []);
+      if (links.length > 0) yield links;
+    }
+  }
+}
+
+type Columns = 'correlation' | 'assembly';
+
+const CORRELATION_COLUMNS = ['id', 'source', 'external_id', 'kind', 'url', 'occurred_at', 'resolved_at', 'title', 'service', 'links'] as const;
+const ASSEMBLY_COLUMNS = [...CORRELATION_COLUMNS, 'detected_at', 'body', 'severity', 'status', 'environment', 'labels', 'problem_id'] as const;
+
+/** Signals in the order correlation needs (occurred_at, id), a page at a time, by keyset. */
+export function signalsInTimeOrder(db: Kysely<Database>, columns: 'correlation', pageSize?: number): AsyncGenerator<CorrelationSignal[]>;
+export function signalsInTimeOrder(db: Kysely<Database>, columns: 'assembly', pageSize?: number): AsyncGenerator<AssemblySignal[]>;
+export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns, pageSize = 5000): AsyncGenerator<CorrelationSignal[] | AssemblySignal[]> {
+  let last: { at: string; id: number } | null = null;
+  for (;;) {
+    let q = db.selectFrom('signals').select(columns === 'correlation' ? [...CORRELATION_COLUMNS] : [...ASSEMBLY_COLUMNS]);
+    if (last) {
+      const { at, id } = last;
+      q = q.where((eb) => eb.or([eb('occurred_at', '>', at), eb.and([eb('occurred_at', '=', at), eb('id', '>', id)])]));
+    }
+    const rows = (await q.orderBy('occurred_at').orderBy('id').limit(pageSize).execute()) as Record<string, unknown>[];
+    if (rows.length === 0) return;
+    const tail = rows[rows.length - 1]!;
+    last = { at: String(tail.occurred_at), id: Number(tail.id) };
+    yield rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      links: fromJson<string[]>(r.links, []),
+      ...(columns === 'assembly' ? { labels: fromJson<Record<string, string>>(r.labels, {}) } : {}),
+    })) as unknown as CorrelationSignal[] | AssemblySignal[];
+    if (rows.length < pageSize) return;
+  }
+}
+
+/** The columns of a problem the pipeline derives; other stages add theirs (deployment_id, attribution, …). */
+export type DerivedColumns = Omit<NewProblem, 'id' | 'created_at' | 'updated_at'>;
+
+export interface ProblemWrite {
+  columns: DerivedColumns;
+  signal_ids: readonly number[];
+  previous_problem_ids: readonly (number | null)[];
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return a == b;
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 1e-9;
+  if (typeof a === 'string' && typeof b === 'string') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Writes one batch of problems by key in a transaction: inserts new ones, updates changed ones
+ * (only the derived columns), and points their signals at them. Returns how many were inserted,
+ * updated and left as they were.
+ */
+export async function writeProblems(db: Kysely<Database>, batch: readonly ProblemWrite[], now = new Date().toISOString()): Promise<{ inserted: number; updated: number; unchanged: number; signals: number }> {
+  const counts = { inserted: 0, updated: 0, unchanged: 0, signals: 0 };
+  if (batch.length === 0) return counts;
+  await db.transaction().execute(async (trx) => {
+    const ids = new Map<string, number>();
+    const keys = batch.map((p) => p.columns.key);
+    const existing = new Map<string, ProblemRow>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await trx.selectFrom('problems').selectAll().where('key', 'in', keys.slice(i, i + 500)).execute();
+      for (const r of rows) existing.set(r.key, r);
+    }
+    const inserts: NewProblem[] = [];
+    for (const p of batch) {
+      const stored = existing.get(p.columns.key);
+      if (!stored) {
+        inserts.push({ ...p.columns, created_at: now, updated_at: now });
+        continue;
+      }
+      ids.set(stored.key, Number(stored.id));
+      const changed = Object.entries(p.columns).filter(([column, value]) => {
+        const before = (stored as unknown as Record<string, unknown>)[column];
+        return column === 'services' || column === 'correlation' || column === 'attribution'
+          ? !same(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)))
+          : !same(before, value);
+      });
+      if (changed.length === 0) {
+        counts.unchanged++;
+        continue;
+      }
+      counts.updated++;
+      await trx
+        .updateTable('problems')
+        .set({ ...Object.fromEntries(changed), updated_at: now })
+        .where('id', '=', stored.id)
+        .execute();
+    }
+    for (let i = 0; i < inserts.length; i += 200) {
+      const rows = await trx.insertInto('problems').values(inserts.slice(i, i + 200)).returning(['id', 'key']).execute();
+      for (const r of rows) ids.set(r.key, Number(r.id));
+      counts.inserted += rows.length;
+    }
+    for (const p of batch) {
+      const id = ids.get(p.columns.key)!;
+      const moved = p.signal_ids.filter((_, k) => p.previous_problem_ids[k] !== id);
+      for (let i = 0; i < moved.length; i += 500) {
+        await trx.updateTable('signals').set({ problem_id: id }).where('id', 'in', moved.slice(i, i + 500)).execute();
+      }
+      counts.signals += moved.length;
+    }
+  });
+  return counts;
+}
+
+/** Deletes problems no signal points at any more (their key disappeared in a re-run). */
+export async function deleteOrphanProblems(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .deleteFrom('problems')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signals').select(sql.lit(1).as('one')).whereRef('signals.problem_id', '=', 'problems.id'))))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function getProblem(db: Kysely<Database>, id: number): Promise<ProblemRow | undefined> {
+  return db.selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function signalsOfProblem(db: Kysely<Database>, problemId: number): Promise<AssemblySignal[]> {
+  const rows = await db.selectFrom('signals').select([...ASSEMBLY_COLUMNS]).where('problem_id', '=', problemId).orderBy('occurred_at').orderBy('id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), links: fromJson<string[]>(r.links, []), labels: fromJson<Record<string, string>>(r.labels, {}) }));
+}
+
+export async function signalsById(db: Kysely<Database>, ids: readonly number[]): Promise<AssemblySignal[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('signals').select([...ASSEMBLY_COLUMNS]).where('id', 'in', [...ids]).orderBy('occurred_at').orderBy('id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), links: fromJson<string[]>(r.links, []), labels: fromJson<Record<string, string>>(r.labels, {}) }));
+}
+
+/** Deployments as the post-deploy fact needs them. */
+export async function deploymentWindows(db: Kysely<Database>) {
+  return db.selectFrom('deployments').select(['service', 'environment', 'status', 'started_at', 'finished_at']).execute();
+}

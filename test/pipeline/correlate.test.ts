@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { correlate, type CorrelationSignal, linkTokens, titleTokens } from '../../src/pipeline/correlate.ts';
+import { createAssembler, type AssemblySignal, summariseProblem } from '../../src/pipeline/assemble.ts';
+
+let nextId = 1;
+function sig(over: Partial<AssemblySignal> & { occurred_at: string }): AssemblySignal {
+  const id = over.id ?? nextId++;
+  return {
+    id,
+    source: 'prometheus',
+    external_id: `a${id}`,
+    kind: 'alert',
+    url: null,
+    resolved_at: null,
+    title: 'High error rate',
+    service: null,
+    links: [],
+    detected_at: null,
+    body: null,
+    severity: null,
+    status: 'open',
+    environment: 'production',
+    labels: {},
+    ...over,
+  };
+}
+
+const sorted = (groups: number[][]) => groups.map((g) => [...g].sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
+
+describe('correlate', () => {
+  it('groups an alert storm, tickets during the alert and a Slack thread naming the service into one problem', () => {
+    const storm = Array.from({ length: 12 }, (_, k) =>
+      sig({ id: 100 + k, occurred_at: `2025-11-03T10:${String(2 + k * 3).padStart(2, '0')}:00Z`, service: 'checkout-api', title: `5xx rate above 5% on checkout-api pod ${k}`, resolved_at: '2025-11-03T11:20:00Z' }),
+    );
+    const pd = sig({ id: 200, source: 'pagerduty', external_id: 'PABC', kind: 'incident', occurred_at: '2025-11-03T10:05:00Z', service: 'checkout-api', title: 'Checkout errors', resolved_at: '2025-11-03T11:25:00Z' });
+    const tickets = [
+      sig({ id: 300, source: 'zendesk', external_id: '9001', kind: 'support', occurred_at: '2025-11-03T10:40:00Z', service: 'checkout-api', title: 'Cannot pay for my order' }),
+      sig({ id: 301, source: 'zendesk', external_id: '9002', kind: 'support', occurred_at: '2025-11-03T11:40:00Z', service: 'checkout-api', title: 'Payment page broken' }),
+    ];
+    const jira = sig({ id: 400, source: 'jira', external_id: 'PAY-77', kind: 'ticket', occurred_at: '2025-11-04T09:00:00Z', title: 'Follow-up: checkout outage', links: ['pagerduty:PABC'] });
+    const slack = sig({ id: 500, source: 'slack', external_id: 'C1/1700', kind: 'chat', occurred_at: '2025-11-03T10:15:00Z', title: 'is checkout-api down for anyone else?' });
+    const { groups, result } = correlate([...storm, pd, ...tickets, jira, slack]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toHaveLength(17);
+    const counts = result.ruleCounts(result.groupOf[0]!);
+    expect(counts.link).toBe(1);
+    expect(counts.service_mention).toBe(1);
+    expect(counts.service_time).toBe(14);
+  });
+
+  it('keeps two unrelated outages in the same hour on different services apart', () => {
+    const a = [0, 5, 10].map((m) => sig({ occurred_at: `2025-11-03T10:${String(m).padStart(2, '0')}:00Z`, service: 'checkout-api', title: 'High error rate on checkout-api' }));
+    const b = [3, 8, 20].map((m) => sig({ occurred_at: `2025-11-03T10:${String(m).padStart(2, '0')}:00Z`, service: 'search', title: 'High error rate on search' }));
+    const { groups } = correlate([...a, ...b]);
+    expect(sorted(groups)).toEqual(sorted([a.map((s) => s.id), b.map((s) => s.id)]));
+  });
+
+  it('starts a new problem once the service has been quiet longer than the gap', () => {
+    const first = sig({ occurred_at: '2025-11-03T10:00:00Z', service: 'search', resolved_at: '2025-11-03T10:10:00Z' });
+    const later = sig({ occurred_at: '2025-11-03T10:41:00Z', service: 'search' });
+    const within = sig({ occurred_at: '2025-11-03T10:39:00Z', service: 'search', id: 9999 });
+    expect(correlate([first, later]).groups).toHaveLength(2);
+    expect(correlate([first, within]).groups).toHaveLength(1);
+  });
+
+  it('joins signals naming the same ticket, URL or another signal, whatever their times', () => {
+    const a = sig({ occurred_at: '2025-11-01T10:00:00Z', service: 'a', links: ['jira:OPS-1'] });
+    const b = sig({ occurred_at: '2025-11-05T10:00:00Z', service: 'b', links: ['jira:ops-1'] });
+    const c = sig({ occurred_at: '2025-11-06T10:00:00Z', source: 'sentry', external_id: '42', url: 'https://sentry.io/issues/42/', service: 'c' });
+    const d = sig({ occurred_at: '2025-11-07T10:00:00Z', service: 'd', links: ['url:https://sentry.io/issues/42'] });
+    const e = sig({ occurred_at: '2025-11-08T10:00:00Z', service: 'e', links: ['signal:sentry:42', 'version:1.2.3'] });
+    const f = sig({ occurred_at: '2025-11-09T10:00:00Z', service: 'f', links: ['version:1.2.3'] });
+    const { groups, result } = correlate([a, b, c, d, e, f]);
+    expect(sorted(groups)).toEqual(sorted([[a.id, b.id], [c.id, d.id, e.id], [f.id]]));
+    expect(result.reasonsFor(result.groupOf[0]!)).toEqual([{ signal_id: b.id, joined_id: a.id, rule: 'link', detail: 'jira:ops-1' }]);
+  });
+
+  it('groups similar titles without a service within the text window only', () => {
+    const a = sig({ occurred_at: '2025-11-03T10:00:00Z', source: 'slack', kind: 'chat', title: 'Login page timing out for EU customers' });
+    const b = sig({ occurred_at: '2025-11-03T10:30:00Z', source: 'zendesk', kind: 'support', title: 'EU customers: login page timing out' });
+    const c = sig({ occurred_at: '2025-11-03T15:00:00Z', source: 'zendesk', kind: 'support', title: 'Login page timing out for EU customers' });
+    const d = sig({ occurred_at: '2025-11-03T10:31:00Z', source: 'zendesk', kind: 'support', title: 'Invoice PDF has wrong VAT' });
+    const { groups } = correlate([a, b, c, d]);
+    expect(sorted(groups)).toEqual(sorted([[a.id, b.id], [c.id], [d.id]]));
+  });
+
+  it('replays merges and splits: a split fences signals off, a later merge joins regardless', () => {
+    const a = sig({ occurred_at: '2025-11-03T10:00:00Z', service: 's', source: 'p', external_id: 'A' });
+    const b = sig({ occurred_at: '2025-11-03T10:05:00Z', service: 's', source: 'p', external_id: 'B' });
+    const c = sig({ occurred_at: '2025-11-03T10:10:00Z', service: 's', source: 'p', external_id: 'C' });
+    const x = sig({ occurred_at: '2025-11-05T10:00:00Z', service: 't', source: 'p', external_id: 'X' });
+    const split = correlate([a, b, c, x], undefined, [{ id: 1, action: 'split', signals: ['p:B'] }]);
+    expect(sorted(split.groups)).toEqual(sorted([[a.id, c.id], [b.id], [x.id]]));
+    const merged = correlate([a, b, c, x], undefined, [
+      { id: 1, action: 'split', signals: ['p:B'] },
+      { id: 2, action: 'merge', signals: ['p:B', 'p:X'] },
+    ]);
+    expect(sorted(merged.groups)).toEqual(sorted([[a.id, c.id], [b.id, x.id]]));
+    // A merge older than the split does not undo it.
+    const stale = correlate([a, b, c, x], undefined, [
+      { id: 1, action: 'merge', signals: ['p:A', 'p:X'] },
+      { id: 2, action: 'split', signals: ['p:A'] },
+    ]);
+    expect(sorted(stale.groups)).toEqual(sorted([[a.id], [b.id, c.id], [x.id]]));
+  });
+
+  it('refuses signals out of time order', () => {
+    expect(() => correlate([]).result).not.toThrow();
+    const { result } = correlate([sig({ occurred_at: '2025-11-03T10:00:00Z' })]);
+    expect(result.count).toBe(1);
+  });
+
+  it('tokenises links and titles', () => {
+    expect(linkTokens('jira:PAY-123')).toEqual(['ref:jira:pay-123']);
+    expect(linkTokens('version:1.2')).toEqual([]);
+    expect(linkTokens('sha:ABC123')).toEqual(['sha:abc123', 'id:abc123']);
+    expect(titleTokens('The checkout-api is DOWN (503)')).toEqual(['checkout', 'api']);
+  });
+});
+
+describe('assemble', () => {
+  it('derives key, times, title and explanation from the group', () => {
+    const alert = sig({ source: 'prom', external_id: 'x1', occurred_at: '2025-11-03T10:00:00Z', detected_at: null, service: 'checkout', severity: 'high', resolved_at: '2025-11-03T11:00:00Z', status: 'resolved', kind: 'log' });
+    const inc = sig({ source: 'pagerduty', external_id: 'P1', kind: 'incident', occurred_at: '2025-11-03T10:04:00Z', detected_at: '2025-11-03T10:06:00Z', service: 'checkout', severity: 'critical', title: 'Checkout down', resolved_at: '2025-11-03T11:30:00Z', status: 'resolved' });
+    const chat = sig({ source: 'slack', external_id: 'c', kind: 'chat', occurred_at: '2025-11-03T10:10:00Z', title: 'checkout down?' });
+    const p = summariseProblem([alert, inc, chat]);
+    expect(p).toMatchObject({
+      key: 'prom:x1',
+      title: 'Checkout down',
+      service: 'checkout',
+      services: ['checkout'],
+      impact_start: '2025-11-03T10:00:00Z',
+      detected_at: '2025-11-03T10:06:00Z',
+      resolved_at: '2025-11-03T11:30:00Z',
+      severity: 'critical',
+      signal_count: 3,
+      kinds: ['chat', 'incident', 'log'],
+    });
+    const stillOpen = summariseProblem([alert, { ...inc, resolved_at: null, status: 'open' }]);
+    expect(stillOpen.resolved_at).toBeNull();
+  });
+
+  it('hands back each problem when its last signal has passed', () => {
+    const a = sig({ occurred_at: '2025-11-03T10:00:00Z', service: 's' });
+    const b = sig({ occurred_at: '2025-11-03T10:01:00Z', service: 't' });
+    const c = sig({ occurred_at: '2025-11-03T10:02:00Z', service: 's' });
+    const { result, order } = correlate([a, b, c]);
+    const assembler = createAssembler(result);
+    const out = order.map((s) => assembler.add(s as AssemblySignal)?.key ?? null);
+    expect(out).toEqual([null, `prometheus:${b.external_id}`, `prometheus:${a.external_id}`]);
+    expect(assembler.pending()).toBe(0);
+    expect(() => createAssembler(result).add(c)).toThrow(/out of the correlated order/);
+  });
+});
