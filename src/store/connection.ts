@@ -52,6 +52,11 @@ function pgTypes() {
   };
 }
 
+async function currentSchema(pool: pg.Pool): Promise<string> {
+  const result = await pool.query<{ schema: string }>('select current_schema() as schema');
+  return result.rows[0]?.schema ?? 'public';
+}
+
 function redact(url: string): string {
   try {
     const u = new URL(url);
@@ -77,7 +82,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const store: Store = { db, dialect: 'postgres', location: redact(options.databaseUrl), close: () => db.destroy() };
-    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+    await migrateToLatest(db as Kysely<unknown>, 'postgres', schema ?? (await currentSchema(pool)));
     return store;
   }
   const path = options.dbPath ?? DEFAULT_DB_FILE;
