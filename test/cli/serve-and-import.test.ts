@@ -30,7 +30,8 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
 }
 
-describe('escapement CLI', () => {
+// Each test spawns the real binary (node + tsx) several times: slow on a loaded 2-core machine.
+describe('escapement CLI', { timeout: 120_000 }, () => {
   it('imports a CSV, reports a malformed line with its line and field, and leaves the database unchanged', () => {
     const good = join(dir, 'deployments.csv');
     writeFileSync(good, 'source,external_id,service,version,finished_at\nci,1,checkout,1.0.0,2025-11-03T10:00:00Z\n');
