@@ -252,8 +252,16 @@ const RELEASE_LABELS = ['first_release', 'first_seen_release', 'sentry_release',
 const BOUNDARY_LABELS = ['upstream', 'downstream', 'dependency', 'peer_service', 'peer.service', 'caller', 'callee', 'target_service', 'source_service', 'consumer', 'provider_service'];
 const OUTSIDE_CAUSE_LABELS = /^(cause|root_cause|category|failure_cause|origin)$/i;
 const OUTSIDE_CAUSE_VALUE = /vendor|third[-_ ]?party|provider|external|certificate|\bcert\b|cloud|outage|upstream[-_ ]?outage|\bdns\b|isp/i;
-const OUTSIDE_CAUSE_TEXT =
-  /certificate (has )?expired|expired (tls |ssl )?certificate|cert(ificate)? expir|vendor outage|provider outage|third[- ]party outage|status page|cloud (provider )?outage|region(al)? outage|upstream provider/i;
+// Phrases with which alerts, tickets and chat describe a cause outside the team's changes.
+const OUTSIDE_CAUSE_TEXT = new RegExp(
+  [
+    'certificate (has )?expired', 'expired (tls |ssl )?certificate', 'cert(ificate)? (renewal failed|expir)', 'x509: certificate has expired', 'ERR_CERT_DATE_INVALID',
+    'no space left on device', 'disk full', 'NXDOMAIN', 'SERVFAIL', 'DNS resolution failing',
+    '\\boutage\\b', 'status page', 'degraded performance', '\\bis down\\b',
+    'credentials expired', 'key (was )?revoked', 'invalid api key', 'invalid_grant', 'token refresh fail',
+  ].join('|'),
+  'i',
+);
 
 /** Services the problem is about, strongest first: its own service, the others it names, then boundary peers. */
 function relatedServices(problem: ProblemFacts): { service: string; weight: number; why: string }[] {
@@ -448,17 +456,40 @@ function lastIntroducer(line: Timeline, idx: number): DeploymentFact | undefined
   return undefined;
 }
 
-/** What rollback `line[idx]` undoes: the latest earlier deployment that is not the version it returns to. */
+/** Compares dotted versions numerically where they are numeric (`2.10.0` > `2.9.1`). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/i, '').split(/[.\-+]/);
+  const pb = b.replace(/^v/i, '').split(/[.\-+]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const c = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/**
+ * What rollback `line[idx]` undoes: the deployment that first moved away from the version it returns to
+ * (the changes after it rode along) — the lowest version after it, as pipelines can finish out of order;
+ * without a known target, the latest earlier deployment.
+ */
 export function undoneBy(line: Timeline, idx: number): DeploymentFact | undefined {
-  const rollback = line.deployments[idx] as DeploymentFact;
-  const target = rollback.rolls_back_to;
-  for (let i = idx - 1; i >= 0 && i > idx - 20; i--) {
+  const target = line.deployments[idx]?.rolls_back_to;
+  const matches = (d: DeploymentFact) => !!target && (d.version === target || (d.commit_sha !== null && target.length >= SHA_PREFIX && d.commit_sha.startsWith(target)));
+  let latest: DeploymentFact | undefined;
+  const since: DeploymentFact[] = [];
+  for (let i = idx - 1; i >= 0 && i > idx - 30; i--) {
     const d = line.deployments[i] as DeploymentFact;
     if (isRollback(d)) continue;
-    if (target && (d.version === target || (d.commit_sha !== null && d.commit_sha.startsWith(target)))) return undefined;
-    return d;
+    if (matches(d)) {
+      // Earliest first; a lower version wins over one that merely finished first.
+      return since.reverse().reduce<DeploymentFact | undefined>((best, x) => (!best || (x.version && best.version && compareVersions(x.version, best.version) < 0) ? x : best), undefined);
+    }
+    latest ??= d;
+    since.push(d);
   }
-  return undefined;
+  return latest;
 }
 
 function timeEvidence(ctx: Context): Evidence[] {
@@ -487,6 +518,20 @@ function timeEvidence(ctx: Context): Evidence[] {
   return out;
 }
 
+/** The deployment of each related service running when the impact began. */
+function runningDeployments(ctx: Context): Set<number> {
+  const out = new Set<number>();
+  for (const service of ctx.services.keys()) {
+    const line = ctx.index.timeline(service, ctx.env);
+    const d = line?.deployments[lastAtOrBefore(line.times, ctx.impact)];
+    if (d) out.add(d.id);
+  }
+  return out;
+}
+
+/** Infra and integration failures mostly come from outside; a release named only because it was running weighs less. */
+const TYPE_RUNNING_VERSION_FACTOR: Record<string, number> = { infra: 0.55, integration: 0.55, mixed: 0.8 };
+
 const METHOD_RANK: Record<EvidenceKind, AttributionMethod> = {
   deployment_link: 'explicit_reference',
   version: 'explicit_reference',
@@ -510,10 +555,15 @@ export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex
   const unresolved: string[] = [];
   const explicit = explicitEvidence(ctx, unresolved);
   const interventions = interventionEvidence(ctx);
-  const outside = explicit.length === 0 ? outsideCause(problem) : null;
+  // Error trackers report whatever release is running when an error is first seen: naming the running
+  // release says little beyond timing, and nothing at all when the cause lies outside.
+  const running = runningDeployments(ctx);
+  const namesRunning = (e: Evidence) => e.kind === 'version' && running.has(e.deployment_id);
+  const outside = explicit.every(namesRunning) ? outsideCause(problem) : null;
+  const specific = outside ? explicit.filter((e) => !namesRunning(e)) : explicit.map((e) => (namesRunning(e) ? { ...e, weight: round(e.weight * (TYPE_RUNNING_VERSION_FACTOR[problem.type ?? ''] ?? 1)) } : e));
   // An outside cause with no reference to a change: a nearby deployment is coincidence, not evidence.
   const timed = outside ? [] : timeEvidence(ctx);
-  const evidence = [...explicit, ...interventions.filter((e) => !outside || e.kind === 'rollback'), ...timed];
+  const evidence = [...specific, ...interventions.filter((e) => !outside || e.kind === 'rollback'), ...timed];
 
   const scores = new Map<number, number>();
   for (const e of evidence) scores.set(e.deployment_id, 1 - (1 - (scores.get(e.deployment_id) ?? 0)) * (1 - e.weight));

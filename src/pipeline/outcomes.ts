@@ -10,7 +10,10 @@ import {
   isFix,
   isRollback,
   undoneBy,
+  compareVersions,
 } from './attribute.ts';
+
+export { compareVersions };
 
 /** A problem's attribution as outcomes need it. */
 export interface AttributedProblem {
@@ -71,21 +74,6 @@ interface OpenProblem {
   p: AttributedProblem;
   d: DeploymentFact;
   start: number;
-}
-
-/** Compares dotted versions numerically where they are numeric (`2.10.0` > `2.9.1`). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/i, '').split(/[.\-+]/);
-  const pb = b.replace(/^v/i, '').split(/[.\-+]/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    const nx = /^\d+$/.test(x) ? Number(x) : Number.NaN;
-    const ny = /^\d+$/.test(y) ? Number(y) : Number.NaN;
-    const c = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y);
-    if (c !== 0) return c;
-  }
-  return 0;
 }
 
 /** Derives the outcome of every deployment from the deployments themselves and the problems attributed to them. */

@@ -87,13 +87,23 @@ describe('attribution scenarios', () => {
     expect(of(before)).toMatchObject({ failed: false, rework: false });
   });
 
+  it('a rollback to 2.4.9 blames the release that moved away from 2.4.9, not a later one that rode along', () => {
+    const base = deploy('checkout', '-1d 10:00', { version: '2.4.9' });
+    const culprit = deploy('checkout', '08:00', { version: '2.5.0' });
+    const later = deploy('checkout', '09:30', { version: '2.6.0' });
+    const rollback = deploy('checkout', '10:15', { version: '2.4.9', kind: 'rollback', rolls_back_to: '2.4.9' });
+    const result = attribute([base, culprit, later, rollback], problem('P6b', 'checkout', '10:00', { type: 'regression' }));
+    expect(result.deployment_ref).toBe(culprit.ref);
+    expect(result.method).toBe('rollback');
+  });
+
   it('vendor outage with no change → unattributed, with the reason', () => {
     // Nothing deployed to payments for a week; the card processor is down.
     const old = deploy('payments', '-7d 10:00', { version: '9.0.0' });
     const result = attribute([old], problem('P7', 'payments', '14:00', { type: 'integration', texts: ['Card processor vendor outage: status page red'] }));
     expect(result.deployment_ref).toBeNull();
     expect(result.method).toBe('none');
-    expect(result.unattributed).toEqual({ reason: 'external_cause', explanation: 'a signal says "vendor outage", and no signal names a change of payments' });
+    expect(result.unattributed).toEqual({ reason: 'external_cause', explanation: 'a signal says "outage", and no signal names a change of payments' });
     expect(result.needs_review).toBe(false);
   });
 
