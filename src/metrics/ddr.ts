@@ -6,7 +6,8 @@ import type { Period } from '../domain/periods.ts';
 import type { Severity } from '../domain/fields.ts';
 import type { DefectFact, DeploymentFact, MetricFacts, ProblemFact } from './rows.ts';
 import { inPeriod, ratio, type Metric } from './result.ts';
-import { attributeDefects, problemsByRelease, releaseCount, releasesOf, type ReleaseCount } from './releases.ts';
+import { attributeDefects, problemsByRelease, releaseCount, type ReleaseCount } from './releases.ts';
+import { releaseTimeline } from './release-list.ts';
 
 export type DdrBand = 'alarm' | 'average' | 'solid' | 'excellent';
 
@@ -50,10 +51,11 @@ const WEIGHTED = 'Σ w·pre ÷ Σ w·(pre + post), weights by severity (critical
 
 export function defectDetectionRate(facts: MetricFacts, period: Period, config: Config): DdrResult {
   const settings = config.metrics.ddr;
-  const all = releasesOf(facts.deployments, config.metrics.releases);
+  const timeline = releaseTimeline(facts.deployments, config);
+  const all = timeline.releases;
   const releases = all.filter((r) => inPeriod(r.finished_at, period));
   const preBy = attributeDefects(facts.defects, all);
-  const postBy = problemsByRelease(facts.problems);
+  const postBy = problemsByRelease(facts.problems, timeline.releaseOf);
 
   const per_release = releases.map((r) => releaseDdr(r, preBy.get(r.id) ?? [], postBy.get(r.id) ?? [], config));
   const pre = releases.flatMap((r) => preBy.get(r.id) ?? []);

@@ -4,7 +4,8 @@ import type { Config } from '../domain/config.ts';
 import type { Period } from '../domain/periods.ts';
 import type { MetricFacts } from './rows.ts';
 import { inPeriod, percentileOfSorted, ratio, type Metric } from './result.ts';
-import { problemsByRelease, reachedUsers, releaseCount, releasesOf, type ReleaseCount } from './releases.ts';
+import { problemsByRelease, reachedUsers, releaseCount, type ReleaseCount } from './releases.ts';
+import { releaseTimeline } from './release-list.ts';
 
 export type EprBand = 'elite' | 'good' | 'needs_attention' | 'alarm';
 
@@ -71,8 +72,9 @@ export interface EprResult {
 
 export function escapesPerRelease(facts: MetricFacts, period: Period, config: Config): EprResult {
   const settings = config.metrics.epr;
-  const releases = releasesOf(facts.deployments, config.metrics.releases).filter((r) => inPeriod(r.finished_at, period));
-  const byRelease = problemsByRelease(facts.problems);
+  const timeline = releaseTimeline(facts.deployments, config);
+  const releases = timeline.releases.filter((r) => inPeriod(r.finished_at, period));
+  const byRelease = problemsByRelease(facts.problems, timeline.releaseOf);
   const fence = tukeyFence(releases.map((r) => (byRelease.get(r.id) ?? []).length), settings);
   const series = releases.map((r): ReleaseEscapes => {
     const problems = byRelease.get(r.id) ?? [];

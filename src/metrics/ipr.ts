@@ -4,7 +4,8 @@ import type { Config } from '../domain/config.ts';
 import type { Period } from '../domain/periods.ts';
 import type { DefectFact, MetricFacts } from './rows.ts';
 import { inPeriod, ratio, type Metric } from './result.ts';
-import { attributeDefects, releaseCount, releasesOf, type ReleaseCount } from './releases.ts';
+import { attributeDefects, releaseCount, type ReleaseCount } from './releases.ts';
+import { releaseTimeline } from './release-list.ts';
 
 export type IprBand = 'mature' | 'solid' | 'needs_work' | 'alarm';
 
@@ -43,7 +44,7 @@ export interface IprResult {
 
 export function issuesPerRelease(facts: MetricFacts, period: Period, config: Config): IprResult {
   const settings = config.metrics.ipr;
-  const all = releasesOf(facts.deployments, config.metrics.releases);
+  const all = releaseTimeline(facts.deployments, config).releases;
   const releases = all.filter((r) => inPeriod(r.finished_at, period));
   const byRelease = attributeDefects(facts.defects, all);
   const counted: DefectFact[] = [];

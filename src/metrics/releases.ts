@@ -27,11 +27,6 @@ export function countsAsRelease(d: DeploymentFact, counting: ReleaseCounting): b
   return true;
 }
 
-/** Releases in time order (finished_at, then id). */
-export function releasesOf(deployments: readonly DeploymentFact[], counting: ReleaseCounting): DeploymentFact[] {
-  return deployments.filter((d) => countsAsRelease(d, counting)).sort(byFinished);
-}
-
 export function byFinished(a: DeploymentFact, b: DeploymentFact): number {
   const fa = a.finished_at ?? '';
   const fb = b.finished_at ?? '';
@@ -45,7 +40,7 @@ export function releaseCount(releases: readonly DeploymentFact[], counting: Rele
     count: releases.length,
     counting: {
       ...counting,
-      rule: `successful production deployments; hotfixes/fix-forwards ${counting.count_hotfixes ? 'counted' : 'not counted'}, rollbacks ${counting.count_rollbacks ? 'counted' : 'not counted'}`,
+      rule: `successful production deployments (per service as \`releases:\` says; a version deployed again right after is one release); hotfixes/fix-forwards ${counting.count_hotfixes ? 'counted' : 'not counted'}, rollbacks ${counting.count_rollbacks ? 'counted' : 'not counted'}`,
     },
     by_kind,
     deployment_ids: releases.map((r) => r.id),
@@ -101,13 +96,14 @@ function firstAfter(timeline: readonly DeploymentFact[], at: string): Deployment
 }
 
 /** Escaped problems grouped by the release that introduced them. */
-export function problemsByRelease<P extends { deployment_id: number | null }>(problems: readonly P[]): Map<number, P[]> {
+export function problemsByRelease<P extends { deployment_id: number | null }>(problems: readonly P[], releaseOf?: ReadonlyMap<number, number>): Map<number, P[]> {
   const out = new Map<number, P[]>();
   for (const p of problems) {
     if (p.deployment_id === null) continue;
-    const list = out.get(p.deployment_id) ?? [];
+    const release = releaseOf?.get(p.deployment_id) ?? p.deployment_id;
+    const list = out.get(release) ?? [];
     list.push(p);
-    out.set(p.deployment_id, list);
+    out.set(release, list);
   }
   return out;
 }

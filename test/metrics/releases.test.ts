@@ -154,3 +154,22 @@ describe('escapesPerRelease', () => {
     expect(withRollbacks.releases.deployment_ids).toEqual([1, 3]);
   });
 });
+
+describe('release list', () => {
+  it('a version deployed again right after is one release, and its problems count for that release', () => {
+    const ds = [
+      deployment({ id: 1, version: '2.0', finished_at: day(2) }),
+      deployment({ id: 2, version: '2.0', finished_at: day(2, 14) }),
+      deployment({ id: 3, version: '2.1', finished_at: day(9) }),
+    ];
+    const r = escapesPerRelease(facts({ deployments: ds, problems: [problem({ id: 5, deployment_id: 2 })] }), NOV, cfg);
+    expect(r.releases.deployment_ids).toEqual([1, 3]);
+    expect(r.series.find((s) => s.deployment_id === 1)!.problem_ids).toEqual([5]);
+  });
+
+  it('tagged_releases mode counts only deployments whose version reads as a tag', () => {
+    const ds = [deployment({ id: 1, version: 'v2.0.0', finished_at: day(2) }), deployment({ id: 2, version: 'main-3f2a1c', finished_at: day(3) })];
+    const r = escapesPerRelease(facts({ deployments: ds }), NOV, config({ releases: { default: 'tagged_releases' } }));
+    expect(r.releases.deployment_ids).toEqual([1]);
+  });
+});
