@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { ServerContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
+import { problemRoutes } from './routes/problems.ts';
 import { homeRoutes } from './routes/home.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricRoutes } from './routes/metrics.ts';
@@ -47,7 +48,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   const dashboard = existsSync(join(webDist, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
     // Client-side routes of the dashboard (/problems/12, /review) load its index.html.
-    if (dashboard && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/healthz')) {
+    const path = request.url.split('?')[0]!;
+    if (dashboard && request.method === 'GET' && !path.startsWith('/api/') && path !== '/healthz' && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     }
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
@@ -60,6 +62,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/api/v1/openapi.json', async () => openApiDocument(VERSION));
 
   await app.register(async (api) => recordRoutes(api, ctx));
+  await app.register(async (api) => problemRoutes(api, ctx));
   await app.register(async (api) => webhookRoutes(api, ctx, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}));
   await app.register(async (api) => metricRoutes(api, ctx));
   await app.register(async (api) => importRoutes(api, ctx));

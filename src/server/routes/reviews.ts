@@ -53,9 +53,10 @@ async function needsOf(store: Store, problems: readonly { id: number; key: strin
   return new Map(
     problems.map((p) => {
       const needs: ReviewNeed[] = [];
-      const attribution = fromJson<{ decider?: string; method?: string } | null>(p.attribution, null);
+      const attribution = fromJson<{ decided_by?: string; needs_review?: boolean } | null>(p.attribution, null);
       if (p.review_state !== 'confirmed') needs.push('type');
-      if (attribution?.decider !== 'person' && attribution?.method !== 'person') needs.push('release');
+      // The pipeline asks for a person when its evidence is weak; a person's decision settles it.
+      if (attribution === null || (attribution.needs_review === true && attribution.decided_by !== 'person')) needs.push('release');
       if (!costed.has(p.id)) needs.push('cost');
       return [p.id, needs] as const;
     }),
