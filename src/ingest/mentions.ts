@@ -15,7 +15,7 @@ const SHA_WITH_WORD = /\b(?:commit|sha|rev(?:ision)?|fixed in|reverts?|cherry-pi
 const FULL_SHA = /(?<![0-9a-z])([0-9a-f]{40})(?![0-9a-z])/g;
 const REPO_PR = /(?<![\w/.-])([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)#(\d+)\b/g;
 const BARE_PR = /\b(?:PR|pull request|MR|merge request)\s*[#!](\d+)\b|(?<![\w/&])#(\d{1,6})\b/gi;
-const VERSION = /\b(?:release|version|ver\.?|tag)\s*[:#]?\s*(v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?)\b|(?<![\w./-])(v\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z.]+)?)(?![\w.])/gi;
+const VERSION = /\b(?:release|version|ver\.?|tag|hotfix|deploy(?:ed|ment)?(?:\s+of)?|roll(?:ed)?\s*back\s+to)\s*[:#]?\s*(v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?)\b|(?<![\w./-])(v\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z.]+)?)(?![\w.])/gi;
 
 /** Links found in the texts, in order of first mention, without repeats. */
 export function mentionsIn(texts: (string | undefined | null)[], context: MentionContext = {}): string[] {

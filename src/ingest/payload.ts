@@ -138,7 +138,8 @@ function stableText(value: unknown): string {
 
 /** The first line of a text, cut to a title's length. */
 export function titleFrom(value: string, max = 200): string {
-  const line = value.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? value.trim();
+  // Zero-width characters pasted into summaries are invisible and break matching.
+  const line = value.replace(/[\u200b-\u200d\ufeff]/g, '').split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? value.trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

@@ -35,6 +35,12 @@ export type GenericSignal = z.input<typeof GenericSignalBody>;
 
 export const GENERIC_SIGNAL_JSON_SCHEMA = z.toJSONSchema(GenericSignalBody, { io: 'input' }) as Record<string, unknown>;
 
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  return at;
+}
+
 function linkOf(value: string): string[] {
   const colon = value.indexOf(':');
   const kind = colon > 0 ? value.slice(0, colon) : '';
@@ -48,7 +54,8 @@ function toRecord(value: unknown, field: string): ImportRecord {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = [field, ...issue.path.map(String)].filter(Boolean).join('.');
-    throw new PayloadError(path || '(body)', issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message);
+    const missing = valueAt(value, issue.path) === undefined;
+    throw new PayloadError(path || '(body)', missing ? 'is required' : issue.message);
   }
   const body = parsed.data;
   const severity = body.severity === undefined ? undefined : severityOf(body.severity);
