@@ -5,6 +5,7 @@ import { UserError } from './common.ts';
 import { registerImport } from './commands/import.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerIngest(program);
   registerGenerate(program);
+  registerDemo(program);
   registerMetrics(program);
   return program;
 }
