@@ -3,9 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../server/app.ts';
 import { UserError } from './common.ts';
 import { registerImport } from './commands/import.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
-import { registerDemo } from './commands/demo.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
 
@@ -13,12 +13,14 @@ export function buildProgram(): Command {
   const program = new Command('escapement')
     .description('Every production problem, the release that let it through, and what it cost.')
     .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Root options only before the command, so `escapement deploy --version 2.4.1` reaches deploy.
+    .enablePositionalOptions();
   registerServe(program);
   registerImport(program);
+  registerDeploy(program);
   registerIngest(program);
   registerGenerate(program);
-  registerDemo(program);
   registerMetrics(program);
   return program;
 }

@@ -187,9 +187,10 @@ export function genericDeploymentRecords(body: GenericDeployment, options: Gener
   const finished = isFinished(body.status);
   const finishedAt = body.finished_at ?? (finished ? options.receivedAt : undefined);
   const startedAt = body.started_at ?? (body.status === 'in_progress' ? options.receivedAt : undefined);
+  const environment = environmentOf(body.environment) ?? body.environment;
   const revision = body.version ?? body.sha;
   if (body.id === undefined && revision === undefined) throw new PayloadError('version', 'is required when there is no id (or give sha)');
-  const externalId = body.id ?? `${body.service}/${body.environment}/${revision}@${body.started_at ?? finishedAt ?? startedAt ?? options.receivedAt}`;
+  const externalId = body.id ?? `${body.service}/${environment}/${revision}@${body.started_at ?? finishedAt ?? startedAt ?? options.receivedAt}`;
   const evidence: KindEvidence = {
     explicitKind: body.kind,
     explicitBy: options.kindSetBy,
@@ -209,7 +210,7 @@ export function genericDeploymentRecords(body: GenericDeployment, options: Gener
       source: options.source,
       external_id: externalId,
       service: body.service,
-      environment: body.environment,
+      environment,
       version: body.version,
       commit_sha: body.sha,
       status: body.status,
@@ -218,7 +219,7 @@ export function genericDeploymentRecords(body: GenericDeployment, options: Gener
       kind,
       url: body.url,
       rollout_stage: body.rollout_stage,
-      labels: body.ref ? { ...body.labels, ref: body.ref } : body.labels,
+      labels: { ...body.labels, ...(body.ref ? { ref: body.ref } : {}), ...(environment !== body.environment ? { environment_name: body.environment } : {}) },
       raw: options.raw,
     }),
   ];
