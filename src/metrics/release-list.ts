@@ -15,7 +15,20 @@ export interface ReleaseTimeline {
   rules: Record<string, string>;
 }
 
+// The overview asks for the same timeline many times over one set of facts; remember it per facts and config.
+const memo = new WeakMap<readonly DeploymentFact[], WeakMap<Config, ReleaseTimeline>>();
+
 export function releaseTimeline(deployments: readonly DeploymentFact[], config: Config): ReleaseTimeline {
+  let byConfig = memo.get(deployments);
+  if (!byConfig) memo.set(deployments, (byConfig = new WeakMap()));
+  const known = byConfig.get(config);
+  if (known) return known;
+  const timeline = buildTimeline(deployments, config);
+  byConfig.set(config, timeline);
+  return timeline;
+}
+
+function buildTimeline(deployments: readonly DeploymentFact[], config: Config): ReleaseTimeline {
   const services = [...new Set(deployments.map((d) => d.service))].sort();
   const releases: DeploymentFact[] = [];
   const releaseOf = new Map<number, number>();

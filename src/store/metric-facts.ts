@@ -6,7 +6,9 @@ import type { Severity } from '../domain/fields.ts';
 import type { Period } from '../domain/periods.ts';
 import type { CostFact, DefectFact, DeploymentFact, MetricFacts, ProblemFact, ProblemType, TestRunFact, ChangeFact } from '../metrics/rows.ts';
 import { PRODUCTION_ENVIRONMENTS } from '../metrics/releases.ts';
-import { factsSpan } from '../metrics/overview.ts';
+import { computeFamily, factsSpan, type Family, type MetricContext } from '../metrics/overview.ts';
+import type { Config } from '../domain/config.ts';
+import type { Store } from './connection.ts';
 import type { Database, DeploymentTable, ProblemTable } from './schema.ts';
 import { fromJson } from './schema.ts';
 
@@ -221,4 +223,67 @@ async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRo
     for (const r of viaSignals) if (r.problem_id !== null) out.push({ problem_id: r.problem_id, role: r.role, hours: r.hours, estimated: false });
   }
   return out;
+}
+
+/**
+ * A token that changes whenever the data may have changed: on SQLite `PRAGMA data_version` (commits by
+ * other connections) with `total_changes()` (this connection's writes); on PostgreSQL the current WAL
+ * position (any write in the cluster: conservative, never stale). null when it cannot be read: no caching.
+ */
+export async function dataVersion(store: Store): Promise<string | null> {
+  try {
+    if (store.dialect === 'sqlite') {
+      const [dv, tc] = await Promise.all([
+        sql<{ data_version: number }>`pragma data_version`.execute(store.db),
+        sql<{ c: number }>`select total_changes() as c`.execute(store.db),
+      ]);
+      return `${dv.rows[0]?.data_version}:${tc.rows[0]?.c}`;
+    }
+    const lsn = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(store.db);
+    return lsn.rows[0]?.lsn ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export interface MetricsRequest extends Omit<MetricContext, 'period'> {
+  family: Family;
+  period: Period;
+}
+
+const MAX_CACHED = 24;
+const caches = new WeakMap<Kysely<Database>, Map<string, { version: string; value: unknown }>>();
+const configKeys = new WeakMap<Config, string>();
+
+const configKey = (config: Config) => {
+  let key = configKeys.get(config);
+  if (key === undefined) configKeys.set(config, (key = JSON.stringify(config)));
+  return key;
+};
+
+/**
+ * Loads the facts and computes a family, remembering the result until the data changes (see
+ * dataVersion), the configuration differs, or — for a period reaching past now — the minute turns.
+ */
+export async function computeMetrics(store: Store, request: MetricsRequest): Promise<unknown> {
+  const now = request.now ?? new Date();
+  const { family, period, config, definitions } = request;
+  const nowIso = now.toISOString();
+  const key = JSON.stringify([family, period.start, period.end, request.service ?? null, request.team ?? null, definitions, request.release ?? null, configKey(config), period.end > nowIso ? nowIso.slice(0, 16) : '']);
+  const version = await dataVersion(store);
+  let cache = caches.get(store.db);
+  if (!cache) caches.set(store.db, (cache = new Map()));
+  const hit = version === null ? undefined : cache.get(key);
+  if (hit && hit.version === version) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.value;
+  }
+  const facts = await loadMetricFacts(store.db, { period, service: request.service ?? null, team: request.team ?? null });
+  const value = computeFamily(family, facts, { ...request, period, now });
+  if (version !== null) {
+    cache.set(key, { version, value });
+    while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+  }
+  return value;
 }

@@ -134,3 +134,26 @@ for (const factory of factories) {
     });
   });
 }
+
+describe.each(factories.filter((f) => !f.skip))('computeMetrics cache on $dialect', (factory) => {
+  it('answers from memory until a write changes the data', async () => {
+    const { computeMetrics } = await import('../../src/store/metric-facts.ts');
+    const { DEFAULT_CONFIG } = await import('../../src/domain/config.ts');
+    const store = await factory.open();
+    try {
+      await seed(store);
+      const request = { family: 'epr' as const, period: NOV, config: DEFAULT_CONFIG, definitions: '2024' as const, now: new Date(NOW) };
+      const first = (await computeMetrics(store, request)) as { epr: { numerator: number; denominator: number } };
+      expect(first.epr).toMatchObject({ numerator: 3, denominator: 3 });
+      // On PostgreSQL the token is the cluster's WAL position: any other write anywhere may miss the cache.
+      if (factory.dialect === 'sqlite') expect(await computeMetrics(store, request)).toBe(first);
+      else expect(await computeMetrics(store, request)).toEqual(first);
+      await upsertRecords(store.db, 'deployment', [DeploymentSchema.parse({ source: 'github', external_id: 'c-3', service: 'checkout', version: 'c-3', finished_at: '2025-11-25T10:00:00Z' })]);
+      const after = (await computeMetrics(store, request)) as { epr: { numerator: number; denominator: number } };
+      expect(after).not.toBe(first);
+      expect(after.epr).toMatchObject({ numerator: 3, denominator: 4 });
+    } finally {
+      await store.close();
+    }
+  });
+});

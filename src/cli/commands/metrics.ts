@@ -1,9 +1,9 @@
 // `escapement metrics [family]`: every number of metrics.md with its work shown, as tables or JSON.
 import type { Command } from 'commander';
-import { FAMILIES, computeFamily, isFamily } from '../../metrics/overview.ts';
+import { FAMILIES, isFamily } from '../../metrics/overview.ts';
 import type { Definitions } from '../../metrics/dora.ts';
 import { renderTable } from '../../metrics/present.ts';
-import { loadMetricFacts } from '../../store/metric-facts.ts';
+import { computeMetrics } from '../../store/metric-facts.ts';
 import { addReadOptions, printJson, resolvePeriod, UserError, withWorkspace } from '../common.ts';
 
 interface MetricsFlags {
@@ -33,8 +33,8 @@ export function registerMetrics(program: Command): void {
       if (flags.service && flags.team) throw new UserError('--service and --team: give one of them', 2);
       await withWorkspace(flags, async ({ store, config }) => {
         const period = resolvePeriod(flags.period, config);
-        const facts = await loadMetricFacts(store.db, { period, service: flags.service ?? null, team: flags.team ?? null });
-        const result = computeFamily(family, facts, {
+        const result = await computeMetrics(store, {
+          family,
           period,
           config,
           definitions: (flags.definitions ?? config.definitions) as Definitions,

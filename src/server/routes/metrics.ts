@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parsePeriod, PeriodError } from '../../domain/periods.ts';
 import type { Definitions } from '../../metrics/dora.ts';
-import { FAMILIES, computeFamily, isFamily } from '../../metrics/overview.ts';
-import { loadMetricFacts } from '../../store/metric-facts.ts';
+import { FAMILIES, isFamily } from '../../metrics/overview.ts';
+import { computeMetrics } from '../../store/metric-facts.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -55,8 +55,15 @@ export async function metricRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       if (error instanceof PeriodError) return reply.code(400).send({ error: 'bad_request', message: `period: ${error.message}` });
       throw error;
     }
-    const selection = { period, service: query.service ?? null, team: query.team ?? null };
-    const facts = await loadMetricFacts(ctx.store.db, selection);
-    return computeFamily(family, facts, { ...selection, config: ctx.config, definitions: definitions as Definitions, release: query.release ?? null });
+    // Remembered until the data or the configuration changes: the dashboard asks for the same bundle often.
+    return computeMetrics(ctx.store, {
+      family,
+      period,
+      service: query.service ?? null,
+      team: query.team ?? null,
+      config: ctx.config,
+      definitions: definitions as Definitions,
+      release: query.release ?? null,
+    });
   });
 }
