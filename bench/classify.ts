@@ -26,7 +26,8 @@ const incidents: Incident[] = readFileSync(join(here, '../test/fixtures/incident
 
 /** An incident as the product would see it: one signal's words, its kind, and the deployment fact. */
 function featuresOf(i: Incident): ProblemFeatures {
-  const text = `${i.title} · ${i.description}`;
+  // One signal, written as the product summarises a problem: its title, then its description.
+  const text = `${i.title} — ${i.description}`;
   return {
     text,
     sources: [i.signal_source],

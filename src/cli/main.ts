@@ -8,6 +8,8 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerPipeline } from './commands/pipeline.ts';
+import { registerProblems } from './commands/problems.ts';
 
 export function buildProgram(): Command {
   const program = new Command('escapement')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     // Root options only before the command, so `escapement deploy --version 2.4.1` reaches deploy.
     .enablePositionalOptions();
   registerServe(program);
+  registerPipeline(program);
+  registerProblems(program);
   registerImport(program);
   registerDeploy(program);
   registerIngest(program);

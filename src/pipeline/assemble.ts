@@ -83,8 +83,10 @@ export function summariseProblem(signals: readonly AssemblySignal[], reasons: re
   }
   const distinctTitles = [...new Set(signals.map((s) => s.title))];
   let summary = distinctTitles.slice(0, 20).join(' · ');
-  const firstBody = signals.find((s) => s.body)?.body;
-  if (firstBody) summary += ` — ${firstBody}`;
+  const described = signals.find((s) => s.body);
+  // Chat and log sources often repeat the title as the body's first line.
+  const body = described?.body?.startsWith(described.title) ? described.body.slice(described.title.length).trim() : described?.body?.trim();
+  if (body) summary += ` — ${body}`;
   if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 1)}…`;
   const refById = new Map(signals.map((s) => [s.id, signalRef(s)]));
   const ref = (id: number) => refById.get(id) ?? `#${id}`;

@@ -3,6 +3,8 @@
 // is *rework* when it was unplanned and made to address a production problem (hotfix, rollback,
 // fix-forward). Each outcome says why; a person's decision overrides either flag. Pure.
 import {
+  type AttributionResult,
+  type ProblemFacts,
   canonicalEnvironment,
   type DeploymentFact,
   type DeploymentIndex,
@@ -23,6 +25,18 @@ export interface AttributedProblem {
   decided_by: 'pipeline' | 'person';
   impact_start: string;
   resolved_at: string | null;
+}
+
+/** Attribution results (in the order of the problems they came from) as outcomes read them. */
+export function attributedProblems(results: readonly AttributionResult[], problems: readonly Pick<ProblemFacts, 'impact_start' | 'resolved_at'>[]): AttributedProblem[] {
+  return results.map((r, i) => ({
+    problem_key: r.problem_key,
+    deployment_id: r.deployment_id,
+    confidence: r.attribution.confidence,
+    decided_by: r.attribution.decided_by,
+    impact_start: (problems[i] as ProblemFacts).impact_start,
+    resolved_at: (problems[i] as ProblemFacts).resolved_at,
+  }));
 }
 
 /** A person's decision about a deployment (a `decisions` row with action `deployment_outcome`). */

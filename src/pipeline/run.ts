@@ -28,6 +28,7 @@ import { createCorrelator, type GroupingDecision, linkTokens } from './correlate
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
+import { attributeStep, costStep } from './release-steps.ts';
 
 /** A problem on its way through the steps. */
 export interface DerivedProblem {
@@ -48,6 +49,8 @@ export interface RunContext {
 export interface PipelineStep {
   name: string;
   prepare(ctx: RunContext): Promise<(batch: DerivedProblem[]) => void | Promise<void>>;
+  /** Runs once every problem is written (deployment outcomes read all of them). */
+  finish?(ctx: RunContext): Promise<void>;
 }
 
 /** The latest confirmed type per subject (a signal ref), and the examples the model learns from. */
@@ -92,7 +95,7 @@ export const classifyStep: PipelineStep = {
 };
 
 /** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
-export const PROBLEM_STEPS: PipelineStep[] = [classifyStep];
+export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, attributeStep, costStep];
 
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
@@ -240,6 +243,7 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   summary.timings_ms.derive_and_write = clock() - t;
   t = clock();
   summary.deleted = await deleteOrphanProblems(db);
+  for (const step of options.steps ?? PROBLEM_STEPS) await step.finish?.(ctx);
   summary.timings_ms.cleanup = clock() - t;
   for (const k of Object.keys(summary.timings_ms) as (keyof PipelineSummary['timings_ms'])[]) summary.timings_ms[k] = Math.round(summary.timings_ms[k]);
   return summary;

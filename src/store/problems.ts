@@ -115,12 +115,16 @@ export interface ProblemWrite {
   previous_problem_ids: readonly (number | null)[];
 }
 
+/** Deep equality that ignores key order (PostgreSQL's jsonb reorders keys) and float noise. */
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return a == b;
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 1e-9;
-  if (typeof a === 'string' && typeof b === 'string') return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**
@@ -149,7 +153,7 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
       ids.set(stored.key, Number(stored.id));
       const changed = Object.entries(p.columns).filter(([column, value]) => {
         const before = (stored as unknown as Record<string, unknown>)[column];
-        return column === 'services' || column === 'correlation' || column === 'attribution'
+        return column === 'services' || column === 'correlation' || column === 'attribution' || column === 'cost'
           ? !same(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)))
           : !same(before, value);
       });

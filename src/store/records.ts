@@ -66,7 +66,9 @@ export function presentRow(row: Record<string, unknown>, includeRaw = false): Re
   for (const [column, value] of Object.entries(row)) {
     if (column === 'content_hash') continue;
     if (column === 'raw' && !includeRaw) continue;
-    if (JSON_COLUMNS.has(column)) out[column] = fromJson(value, null);
+    // `summary` is JSON for reviews but plain text for problems.
+    if (column === 'summary' && typeof value === 'string' && !/^\s*\{/.test(value)) out[column] = value;
+    else if (JSON_COLUMNS.has(column)) out[column] = fromJson(value, null);
     else if (BOOLEAN_COLUMNS.has(column)) out[column] = value === 1 || value === true;
     else out[column] = value;
   }

@@ -117,10 +117,14 @@ for (const factory of factories) {
     });
 
     it('re-maps services through the current aliases before correlating', async () => {
-      await upsertRecords(store.db, 'service', [{ name: 'shop', aliases: ['checkout', 'search'] }]);
+      await runPipeline(store, config);
+      await upsertRecords(store.db, 'service', [{ name: 'search-api', aliases: ['search'] }]);
       const summary = await runPipeline(store, config);
-      expect(summary.services_remapped).toBe(12);
-      expect((await problems()).map((p) => p.service)).toEqual(['shop']);
+      expect(summary).toMatchObject({ services_remapped: 2, problems: 2, updated: 1 });
+      expect((await problems()).map((p) => [p.key, p.service, p.services])).toEqual([
+        ['prometheus:am-0', 'checkout', factory.dialect === 'postgres' ? ['checkout'] : '["checkout"]'],
+        ['prometheus:se-1', 'search-api', factory.dialect === 'postgres' ? ['search-api'] : '["search-api"]'],
+      ]);
     });
   });
 }

@@ -89,6 +89,7 @@ export const DEFAULT_RULES: readonly ClassificationRule[] = [
 export interface RuleHit {
   rule: string;
   type: ProblemType;
+  /** The rule's weight, grown by how many of the problem's texts say it (1 + ln n). */
   weight: number;
   /** What matched, for the rationale. */
   matched: string;
@@ -101,9 +102,18 @@ function regex(source: string): RegExp {
   return re;
 }
 
-/** Whether the rule's conditions all hold; returns what matched, or null. */
-export function matchRule(r: ClassificationRule, f: ProblemFeatures): string | null {
+/** The separate things a problem says: its signals' titles (the description rides with the last; see summariseProblem). */
+function passages(text: string): string[] {
+  return text.split(' · ').filter((p) => p.trim());
+}
+
+/**
+ * Whether the rule's conditions all hold: what matched, and in how many of the problem's passages
+ * (so the theme most signals of a big problem share outweighs a word one of them mentions); or null.
+ */
+export function matchRule(r: ClassificationRule, f: ProblemFeatures): { matched: string; count: number } | null {
   const parts: string[] = [];
+  let count = 1;
   if (r.sources && !r.sources.some((s) => f.sources.includes(s))) return null;
   if (r.kinds && !r.kinds.some((k) => f.kinds.includes(k))) return null;
   if (r.labels) {
@@ -125,24 +135,35 @@ export function matchRule(r: ClassificationRule, f: ProblemFeatures): string | n
     parts.push(r.facts.join(' + '));
   }
   if (r.keywords) {
-    const text = f.text.toLowerCase();
-    const word = r.keywords.find((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`).test(text));
-    if (!word) return null;
+    const words = r.keywords.map((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`));
+    const hits = passages(f.text.toLowerCase()).filter((p) => words.some((w) => w.test(p)));
+    if (hits.length === 0) return null;
+    const word = r.keywords.find((_, i) => words[i]!.test(hits[0]!));
     parts.push(`"${word}"`);
+    count = Math.max(count, hits.length);
   }
   if (r.pattern) {
-    const m = regex(r.pattern).exec(f.text);
-    if (!m) return null;
-    parts.push(`"${m[0].trim()}"`);
+    const re = regex(r.pattern);
+    let first: string | undefined;
+    let hits = 0;
+    for (const p of passages(f.text)) {
+      const m = re.exec(p);
+      if (!m) continue;
+      hits++;
+      first ??= m[0].trim();
+    }
+    if (hits === 0) return null;
+    parts.push(`"${first}"${hits > 1 ? ` ×${hits}` : ''}`);
+    count = Math.max(count, hits);
   }
-  return parts.join(', ');
+  return { matched: parts.join(', '), count };
 }
 
 export function applyRules(rules: readonly ClassificationRule[], f: ProblemFeatures): RuleHit[] {
   const hits: RuleHit[] = [];
   for (const r of rules) {
-    const matched = matchRule(r, f);
-    if (matched !== null) hits.push({ rule: r.name, type: r.type, weight: r.weight, matched });
+    const m = matchRule(r, f);
+    if (m !== null) hits.push({ rule: r.name, type: r.type, weight: Math.round(r.weight * (1 + Math.log(m.count)) * 100) / 100, matched: m.matched });
   }
   return hits;
 }

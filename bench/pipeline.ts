@@ -1,0 +1,163 @@
+// Time and memory of `escapement pipeline` (correlate + classify + write) on SQLite over a generated
+// history, and correlation quality against the generator's ground truth (pairwise precision/recall:
+// of the signal pairs we put together, how many belong together, and of those that belong together,
+// how many we found). Signals in no true problem (noise) count as problems of their own.
+//
+// Run: npx tsx bench/pipeline.ts [--scale small|medium|large] [--dir DIR] [--runs N]
+// The first run generates DIR (default bench/data/<scale>) and imports it into DIR/escapement.db.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../src/domain/config.ts';
+import { openStore } from '../src/store/connection.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const scale = arg('scale', 'large');
+const dir = resolve(arg('dir', join(here, 'data', scale)));
+const runs = Number(arg('runs', '2'));
+const cli = join(here, '../bin/escapement.js');
+const dbPath = join(dir, 'escapement.db');
+
+if (!existsSync(join(dir, 'ground-truth', 'problems.jsonl'))) {
+  mkdirSync(dir, { recursive: true });
+  console.log(`generating the ${scale} history into ${dir} …`);
+  execFileSync(process.execPath, [cli, 'generate', '--scale', scale, '--out', dir, '--no-progress'], { stdio: 'inherit' });
+}
+if (!existsSync(dbPath)) {
+  console.log(`importing into ${dbPath} …`);
+  const t = performance.now();
+  execFileSync(process.execPath, [cli, 'import', dir, '--db', dbPath, '--no-progress'], { stdio: 'inherit' });
+  console.log(`import took ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+const store = await openStore({ dbPath });
+const signalCount = Number((await store.db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+console.log(`${signalCount} signals in ${dbPath}`);
+
+// Sampled at every page of signals: the pipeline keeps the event loop busy, so a timer would not fire.
+let peakRss = 0;
+let peakHeap = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+};
+
+const timings: Record<string, unknown>[] = [];
+for (let run = 1; run <= runs; run++) {
+  const t = performance.now();
+  const summary = await runPipeline(store, DEFAULT_CONFIG, { onProgress: sample });
+  const seconds = (performance.now() - t) / 1000;
+  timings.push({ run, seconds, ...summary });
+  console.log(
+    `run ${run}: ${seconds.toFixed(1)} s — correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
+      `${summary.problems} problems (${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged, ${summary.deleted} removed), ${summary.signals_moved} signals moved`,
+  );
+}
+console.log(`peak memory: rss ${(peakRss / 2 ** 20).toFixed(0)} MB, heap ${(peakHeap / 2 ** 20).toFixed(0)} MB`);
+
+// Correlation quality: a contingency table of (our problem, true problem) over every signal.
+const truthOf = new Map<string, number>();
+const trueType: string[] = [''];
+let trueProblem = 0;
+const lines = createInterface({ input: createReadStream(join(dir, 'ground-truth', 'problems.jsonl')) });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  const p = JSON.parse(line) as { signals: string[]; type: string };
+  trueProblem++;
+  trueType.push(p.type);
+  for (const ref of p.signals) truthOf.set(ref, trueProblem);
+}
+const pairs = (n: number) => (n * (n - 1)) / 2;
+const cells = new Map<string, number>();
+const ours = new Map<number, number>();
+const theirs = new Map<number, number>();
+let noise = 0;
+let after = 0;
+for (;;) {
+  const rows = await store.db.selectFrom('signals').select(['id', 'source', 'external_id', 'problem_id']).where('id', '>', after).orderBy('id').limit(50_000).execute();
+  if (rows.length === 0) break;
+  after = Number(rows[rows.length - 1]!.id);
+  for (const r of rows) {
+    let truth = truthOf.get(`${r.source}:${r.external_id}`);
+    if (truth === undefined) {
+      noise++;
+      truth = -r.id;
+    }
+    const mine = Number(r.problem_id);
+    ours.set(mine, (ours.get(mine) ?? 0) + 1);
+    theirs.set(truth, (theirs.get(truth) ?? 0) + 1);
+    const cell = `${mine}/${truth}`;
+    cells.set(cell, (cells.get(cell) ?? 0) + 1);
+  }
+}
+let together = 0;
+for (const n of cells.values()) together += pairs(n);
+let predictedPairs = 0;
+for (const n of ours.values()) predictedPairs += pairs(n);
+let truePairs = 0;
+for (const n of theirs.values()) truePairs += pairs(n);
+const precision = predictedPairs ? together / predictedPairs : 1;
+const recall = truePairs ? together / truePairs : 1;
+const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+// Problems found exactly: our group has exactly the true problem's signals (noise aside).
+let exact = 0;
+const cellsByTruth = new Map<number, { mine: number; n: number }[]>();
+for (const [cell, n] of cells) {
+  const [mine, truth] = cell.split('/').map(Number) as [number, number];
+  if (truth < 0) continue;
+  (cellsByTruth.get(truth) ?? cellsByTruth.set(truth, []).get(truth)!).push({ mine, n });
+}
+for (const [truth, parts] of cellsByTruth) if (parts.length === 1 && ours.get(parts[0]!.mine) === theirs.get(truth)) exact++;
+
+// Classification against the generator's types: each true problem judged by the problem of ours
+// that holds most of its signals.
+const typeOf = new Map<number, string | null>();
+{
+  const reopened = store;
+  let last = 0;
+  for (;;) {
+    const rows = await reopened.db.selectFrom('problems').select(['id', 'type']).where('id', '>', last).orderBy('id').limit(50_000).execute();
+    if (rows.length === 0) break;
+    last = Number(rows[rows.length - 1]!.id);
+    for (const r of rows) typeOf.set(Number(r.id), r.type);
+  }
+}
+await store.close();
+const confusion = new Map<string, number>();
+let typed = 0;
+let typedRight = 0;
+for (const [truth, parts] of cellsByTruth) {
+  const main = parts.reduce((a, b) => (b.n > a.n ? b : a));
+  const predicted = typeOf.get(main.mine) ?? 'none';
+  const actual = trueType[truth]!;
+  typed++;
+  if (predicted === actual) typedRight++;
+  confusion.set(`${actual}→${predicted}`, (confusion.get(`${actual}→${predicted}`) ?? 0) + 1);
+}
+console.log(`type vs ground truth (rules only, nothing confirmed): ${(100 * typedRight / typed).toFixed(1)}% of ${typed} true problems; ` +
+  [...confusion].filter(([k]) => k.split('→')[0] !== k.split('→')[1]).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', '));
+const quality = {
+  true_problems: trueProblem,
+  noise_signals: noise,
+  our_problems: ours.size,
+  pairwise_precision: precision,
+  pairwise_recall: recall,
+  pairwise_f1: f1,
+  true_problems_found_exactly: exact / trueProblem,
+  type_accuracy: typedRight / typed,
+  type_errors: Object.fromEntries(confusion),
+};
+console.log(
+  `correlation vs ground truth: pairwise precision ${(100 * precision).toFixed(1)}%, recall ${(100 * recall).toFixed(1)}%, F1 ${f1.toFixed(3)}; ` +
+    `${trueProblem} true problems (+${noise} noise signals) → ${ours.size} of ours; ${(100 * quality.true_problems_found_exactly).toFixed(1)}% of true problems found exactly`,
+);
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, signals: signalCount, runs: timings, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));
