@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { toIsoTimestamp } from '../src/domain/fields.ts';
 import { attributeProblems, attributionOptions, type ChangeFact, type DeploymentFact, indexDeployments, type ProblemFacts } from '../src/pipeline/attribute.ts';
-import { deploymentOutcomes } from '../src/pipeline/outcomes.ts';
+import { attributedProblems, deploymentOutcomes } from '../src/pipeline/outcomes.ts';
 
 const dir = process.argv[2] ?? '/tmp/attr6-large';
 if (!existsSync(join(dir, 'ground-truth', 'problems.jsonl'))) {
@@ -127,20 +127,7 @@ const index = indexDeployments(deployments, changes);
 const results = attributeProblems(problems, index, options);
 const attributeSeconds = (performance.now() - t1) / 1000;
 const t2 = performance.now();
-const outcomes = deploymentOutcomes(
-  deployments,
-  results.map((r, i) => ({
-    problem_key: r.problem_key,
-    deployment_id: r.deployment_id,
-    confidence: r.attribution.confidence,
-    decided_by: r.attribution.decided_by,
-    impact_start: (problems[i] as ProblemFacts).impact_start,
-    resolved_at: (problems[i] as ProblemFacts).resolved_at,
-  })),
-  undefined,
-  undefined,
-  index,
-);
+const outcomes = deploymentOutcomes(deployments, attributedProblems(results, problems), undefined, undefined, index);
 const outcomeSeconds = (performance.now() - t2) / 1000;
 
 // Agreement with the ground truth.

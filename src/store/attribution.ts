@@ -4,7 +4,6 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../domain/config.ts';
 import {
   applyOverride,
-  attributeProblems,
   attributeToRelease,
   attributionOptions,
   type Attribution,
@@ -49,7 +48,7 @@ export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
   }));
 }
 
-async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
+export async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
   return db.selectFrom('changes').select(['sha', 'pr_number', 'repository', 'deployment_ref']).where('deployment_ref', 'is not', null).execute();
 }
 
@@ -123,17 +122,6 @@ export function loadOutcomeOverrides(db: Db): Promise<OutcomeOverride[]> {
   });
 }
 
-export interface AttributionRunSummary {
-  problems: number;
-  attributed: number;
-  unattributed: number;
-  by_method: Record<string, number>;
-  to_review: number;
-  deployments: number;
-  failed_deployments: number;
-  rework_deployments: number;
-}
-
 async function writeAttribution(db: Db, id: number, deploymentId: number | null, attribution: Attribution, reviewState: string): Promise<void> {
   // Only a doubt sends a problem back to review; a confirmed one stays confirmed unless the pipeline doubts it.
   const review = attribution.needs_review && reviewState !== 'to_verify' && attribution.decided_by !== 'person' ? { review_state: 'to_verify' } : {};
@@ -144,48 +132,47 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
     .execute();
 }
 
-/** Attributes every problem and derives every deployment's outcome; one transaction. */
-export async function runAttribution(db: Db, config: Config): Promise<AttributionRunSummary> {
-  const [deployments, changes, problems, attributionDecisions, outcomeDecisions] = await Promise.all([
+/** Derives every deployment's outcome from the deployments and the problems attributed to them, as stored. */
+export async function refreshOutcomes(db: Db): Promise<void> {
+  const [deployments, problems, decisions] = await Promise.all([
     loadDeploymentFacts(db),
-    loadChangeFacts(db),
-    loadProblemFacts(db),
-    loadAttributionOverrides(db),
+    db.selectFrom('problems').select(['key', 'deployment_id', 'attribution', 'impact_start', 'resolved_at']).where('deployment_id', 'is not', null).orderBy('id').execute(),
     loadOutcomeOverrides(db),
   ]);
-  const index = indexDeployments(deployments, changes);
-  const results = attributeProblems(problems, index, attributionOptions(config), latestBySubject(attributionDecisions));
-  const attributed: AttributedProblem[] = results.map((r, i) => ({
-    problem_key: r.problem_key,
-    deployment_id: r.deployment_id,
-    confidence: r.attribution.confidence,
-    decided_by: r.attribution.decided_by,
-    impact_start: (problems[i] as ProblemFacts).impact_start,
-    resolved_at: (problems[i] as ProblemFacts).resolved_at,
-  }));
-  const outcomes = deploymentOutcomes(deployments, attributed, latestBySubject(outcomeDecisions), undefined, index);
+  const attributed: AttributedProblem[] = problems.map((p) => {
+    const a = fromJson<Partial<Attribution>>(p.attribution, {});
+    return {
+      problem_key: p.key,
+      deployment_id: p.deployment_id,
+      confidence: typeof a.confidence === 'number' ? a.confidence : 0,
+      decided_by: a.decided_by === 'person' ? 'person' : 'pipeline',
+      impact_start: p.impact_start,
+      resolved_at: p.resolved_at,
+    };
+  });
+  const outcomes = deploymentOutcomes(deployments, attributed, latestBySubject(decisions));
   await db.transaction().execute(async (trx) => {
-    for (const [i, r] of results.entries()) await writeAttribution(trx, r.problem_id, r.deployment_id, r.attribution, (problems[i] as { review_state: string }).review_state);
     for (const o of outcomes) {
       await trx
         .updateTable('deployments')
-        .set({ failed: o.failed === null ? null : o.failed ? 1 : 0, rework: o.rework === null ? null : o.rework ? 1 : 0, outcome: JSON.stringify(o.outcome) })
+        .set({ failed: flag(o.failed), rework: flag(o.rework), outcome: JSON.stringify(o.outcome) })
         .where('id', '=', o.deployment_id)
         .execute();
     }
   });
-  const by_method: Record<string, number> = {};
-  for (const r of results) by_method[r.attribution.method] = (by_method[r.attribution.method] ?? 0) + 1;
-  return {
-    problems: results.length,
-    attributed: results.filter((r) => r.deployment_id !== null).length,
-    unattributed: results.filter((r) => r.deployment_id === null).length,
-    by_method,
-    to_review: results.filter((r) => r.attribution.needs_review).length,
-    deployments: outcomes.length,
-    failed_deployments: outcomes.filter((o) => o.failed === true).length,
-    rework_deployments: outcomes.filter((o) => o.rework === true).length,
-  };
+}
+
+const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
+
+/** The links of every signal that has any, by `source:external_id`. */
+export async function loadSignalLinks(db: Db): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom('signals').select(['source', 'external_id', 'links']).where('links', '!=', '[]').execute();
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const links = fromJson<string[]>(r.links, []);
+    if (links.length > 0) out.set(`${r.source}:${r.external_id}`, links);
+  }
+  return out;
 }
 
 export class NotFound extends Error {}
@@ -225,7 +212,7 @@ export async function decideAttribution(
   const problem = await findProblem(db, problemIdOrKey);
   const target = deployment === null ? null : await findDeployment(db, deployment);
   const override: AttributionOverride = { subject: problem.key, deployment_ref: target?.ref ?? null, deployment_id: target?.id ?? null, reason, actor, decided_at: now };
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('decisions')
       .values({ action: ATTRIBUTE_ACTION, subject: problem.key, payload: JSON.stringify({ deployment_id: override.deployment_id, deployment_ref: override.deployment_ref, reason }), actor, decided_at: now })
@@ -237,6 +224,8 @@ export async function decideAttribution(
     await writeAttribution(trx, problem.id, applied.deployment_id, applied.attribution, problem.review_state);
     return { problem_id: problem.id, ...applied };
   });
+  await refreshOutcomes(db);
+  return result;
 }
 
 /** An index over the deployments one problem can be attributed to (its services, plus the chosen one). */
@@ -261,17 +250,18 @@ export async function decideOutcome(
     const row = await trx.selectFrom('deployments').select(['failed', 'rework', 'outcome']).where('id', '=', target.id).executeTakeFirstOrThrow();
     const failed = decision.failed ?? (row.failed === null ? null : row.failed === 1);
     const rework = decision.rework ?? (row.rework === null ? null : row.rework === 1);
+    // Keep the derived reasons beside the person's word.
     const outcome = { ...fromJson<Record<string, unknown>>(row.outcome, {}), overridden_by: { actor, decided_at: now, reason } };
     await trx
       .updateTable('deployments')
-      .set({ failed: failed === null ? null : failed ? 1 : 0, rework: rework === null ? null : rework ? 1 : 0, outcome: JSON.stringify(outcome) })
+      .set({ failed: flag(failed), rework: flag(rework), outcome: JSON.stringify(outcome) })
       .where('id', '=', target.id)
       .execute();
     return { deployment_id: target.id, failed, rework };
   });
 }
 
-async function loadCostEntries(db: Db, refs?: readonly string[]): Promise<CostEntryFact[]> {
+export async function loadCostEntries(db: Db, refs?: readonly string[]): Promise<CostEntryFact[]> {
   let q = db.selectFrom('cost_entries').select(['source', 'external_id', 'problem_ref', 'role', 'hours', 'person', 'note', 'entered_at']);
   if (refs) {
     if (refs.length === 0) return [];
@@ -279,16 +269,6 @@ async function loadCostEntries(db: Db, refs?: readonly string[]): Promise<CostEn
   }
   const rows = await q.orderBy('id').execute();
   return rows.map(({ source, external_id, ...r }) => ({ ref: `${source}:${external_id}`, ...r }));
-}
-
-/** Costs every problem and stores the answer in `problems.cost`; one transaction. */
-export async function runCost(db: Db, config: Config): Promise<{ problems: number; estimated: number; total_hours: number }> {
-  const [problems, entries] = await Promise.all([loadProblemFacts(db), loadCostEntries(db)]);
-  const costs = costProblems(problems, entries, config);
-  await db.transaction().execute(async (trx) => {
-    for (const c of costs) await trx.updateTable('problems').set({ cost: JSON.stringify(c) }).where('id', '=', c.problem_id).execute();
-  });
-  return { problems: costs.length, estimated: costs.filter((c) => c.estimated).length, total_hours: Math.round(costs.reduce((s, c) => s + c.total_hours, 0) * 100) / 100 };
 }
 
 /** One problem's cost, computed from the stored entries now. */
