@@ -23,12 +23,13 @@ import { jenkins } from './jenkins.ts';
 import { circleci } from './circleci.ts';
 import { deployment } from './deployment.ts';
 import { junit } from './junit.ts';
+import { testReportJson } from './test-report-json.ts';
 
 const adapters: SourceAdapter[] = [
   // Signals: alerting, incidents, trackers, support, chat, logs.
   alertmanager, grafana, pagerduty, opsgenie, datadog, sentry, cloudwatch, jira, jiraCsv, zendesk, freshdesk, slack, teams, splunk, elastic, generic,
   // Delivery: deployments, changes and test reports (github and gitlab also dispatch their issue events).
-  github, gitlab, argocd, jenkins, circleci, deployment, junit,
+  github, gitlab, argocd, jenkins, circleci, deployment, junit, testReportJson,
 ];
 
 export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(adapters.map((a) => [a.name, a]));

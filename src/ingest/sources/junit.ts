@@ -1,10 +1,11 @@
 // JUnit XML test reports, the format nearly every test runner can write: one TestRun per report for a
 // release candidate, with pass/fail/skip counts, the failing tests and the critical paths (by name
 // pattern or tag, `test_reports:` in the configuration). The release candidate comes from the
-// `X-Escapement-Release` header (or `?release=`), else a `release` property in the report, else the
-// report's file name (`X-Escapement-File` for files).
+// `X-Escapement-Release` header (the webhook route passes headers, not the query), else a `release`
+// property in the report, else the report's file name (`X-Escapement-File`).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AdapterInput, AdapterOutput, SourceAdapter } from '../adapter.ts';
+import type { ImportRecord } from '../../domain/records.ts';
 import { PayloadError } from '../adapter.ts';
 import type { Config } from '../../domain/config.ts';
 import { firstText, isObject, type Json, optionalArray, optionalText, optionalTime, stableId } from '../payload.ts';
@@ -117,40 +118,61 @@ export function junitRecords(input: AdapterInput): AdapterOutput {
   if (suites.length === 0) throw new PayloadError('testsuite', 'expected a <testsuites> or <testsuite> root with test cases');
 
   const rootProperties = isObject(document.testsuites) ? propertiesOf(document.testsuites) : {};
+  const startedAt = suites.map((s) => suiteTime(s.timestamp)).filter((t): t is string => t !== undefined).sort()[0];
+  const seconds = isObject(document.testsuites) && Number(document.testsuites.time) > 0 ? Number(document.testsuites.time) : suites.reduce((sum, s) => sum + s.seconds, 0);
+  const record = testRunOf(input, {
+    source: SOURCE,
+    cases: suites.flatMap((s) => s.cases),
+    properties: Object.assign({}, ...suites.map((s) => s.properties), rootProperties) as Record<string, string>,
+    suite: firstText(isObject(document.testsuites) ? document.testsuites.name : undefined, suites.length === 1 ? suites[0]!.name : undefined),
+    startedAt,
+    seconds,
+    identity: xml,
+  });
+  return { status: 'records', records: [record] };
+}
+
+/** What a test report says, whatever its format, before it becomes a TestRun. */
+export interface TestReport {
+  source: string;
+  cases: TestCaseResult[];
+  /** Report-level properties: `release`, `version`, `service`, `suite_kind`. */
+  properties: Record<string, string>;
+  suite?: string | undefined;
+  startedAt?: string | undefined;
+  seconds: number;
+  /** The report's text: the same report twice is the same record. */
+  identity: string;
+}
+
+/** One TestRun for a release candidate: counts, failing tests and critical paths. */
+export function testRunOf(input: AdapterInput, report: TestReport): ImportRecord {
   const settings = input.config.test_reports;
   const fileName = optionalText(input.headers['x-escapement-file']);
   const fromFile = fileName ? releaseFromFileName(fileName, settings.release_from_file) : undefined;
-  const properties = Object.assign({}, ...suites.map((s) => s.properties), rootProperties) as Record<string, string>;
+  const { properties, cases } = report;
   const release = firstText(escapementHeader(input, 'release'), properties.release, properties.version, fromFile);
   if (release === undefined) {
-    throw new PayloadError('release', 'name the release candidate: the X-Escapement-Release header (or ?release=2.4.1), a "release" property in the report, or a file name with a version');
+    throw new PayloadError('release', 'name the release candidate: the X-Escapement-Release header, a "release" property in the report, or a file name with a version (X-Escapement-File)');
   }
-
-  const cases = suites.flatMap((s) => s.cases);
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const c of cases) counts[c.outcome]++;
   const critical = cases.filter((c) => isCriticalPath(c, settings));
-  const startedAt = suites.map((s) => suiteTime(s.timestamp)).filter((t): t is string => t !== undefined).sort()[0];
-  const seconds = isObject(document.testsuites) && Number(document.testsuites.time) > 0 ? Number(document.testsuites.time) : suites.reduce((sum, s) => sum + s.seconds, 0);
-  const started = startedAt ?? input.receivedAt;
   const service = firstText(escapementHeader(input, 'service'), properties.service);
-  const suite = firstText(escapementHeader(input, 'suite'), isObject(document.testsuites) ? document.testsuites.name : undefined, suites.length === 1 ? suites[0]!.name : undefined) ?? 'junit';
-
-  const record = testRunRecord({
-    source: SOURCE,
-    external_id: `${service ?? '-'}/${release}/${stableId(xml)}`,
+  return testRunRecord({
+    source: report.source,
+    external_id: `${service ?? '-'}/${release}/${stableId(report.identity)}`,
     ...(service ? { service } : {}),
     release,
-    suite,
+    suite: firstText(escapementHeader(input, 'suite'), report.suite) ?? report.source,
     suite_kind: firstText(input.headers['x-escapement-suite-kind'], properties.suite_kind) ?? settings.suite_kind,
-    started_at: started,
-    ...(startedAt && seconds > 0 ? { finished_at: new Date(Date.parse(startedAt) + Math.round(seconds * 1000)).toISOString() } : {}),
+    started_at: report.startedAt ?? input.receivedAt,
+    ...(report.startedAt && report.seconds > 0 ? { finished_at: new Date(Date.parse(report.startedAt) + Math.round(report.seconds * 1000)).toISOString() } : {}),
     ...counts,
     critical_total: critical.length,
     critical_passed: critical.filter((c) => c.outcome === 'passed').length,
     failed_tests: cases.filter((c) => c.outcome === 'failed').map((c) => c.fullName),
   });
-  return { status: 'records', records: [record] };
 }
 
 export const junit: SourceAdapter = {
