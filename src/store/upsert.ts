@@ -1,7 +1,7 @@
 // Idempotent writes of imported and ingested records, keyed by (source, external_id) or by name.
 // The same record twice is "unchanged"; a record whose content differs is "updated" in place.
-import { createHash } from 'node:crypto';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { createHash, hash } from 'node:crypto';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './connection.ts';
@@ -211,10 +211,15 @@ const BOOKKEEPING = new Set(['content_hash', 'created_at', 'updated_at']);
 const MERGED_MAPS = new Set(['labels']);
 const MERGED_LISTS = new Set(['links']);
 
+/**
+ * The fingerprint of a row's content. A kind's rows always list their columns in the order its
+ * toRow gives them (merging keeps that order), so the column values in order identify the content
+ * without sorting keys; values are strings, numbers and nulls (JSON columns are already text).
+ */
 function rowHash(row: Row): string {
-  const content: Row = {};
-  for (const [column, value] of Object.entries(row)) if (!BOOKKEEPING.has(column)) content[column] = value;
-  return contentHash(content);
+  const values: unknown[] = [];
+  for (const column in row) if (!BOOKKEEPING.has(column)) values.push(row[column] ?? null);
+  return hash('sha1', JSON.stringify(values), 'base64url');
 }
 
 const asJsonText = (value: unknown): string | null =>
@@ -283,7 +288,8 @@ export async function upsertRecords<K extends ImportKind>(
     pending.set(key, row);
   }
 
-  const existing = await existingRows(db, spec, [...pending.values()], merge);
+  const numbered = numberedParameters(db);
+  const existing = await existingRows(db, spec, [...pending.values()], merge, numbered);
   const toWrite: Row[] = [];
   for (const [key, pendingRow] of pending) {
     const stored = existing.get(key);
@@ -305,22 +311,50 @@ export async function upsertRecords<K extends ImportKind>(
     row.updated_at = now;
     toWrite.push(row);
   }
-  if (toWrite.length > 0) await writeRows(db, spec, toWrite);
+  if (toWrite.length > 0) await writeRows(db, spec, toWrite, numbered);
   return counts;
 }
 
+/** How this connection writes SQL: PostgreSQL numbers its parameters, SQLite uses `?`. */
+function numberedParameters(db: Kysely<Database>): boolean {
+  return db.selectFrom('teams').select('name').where('name', '=', '').compile().sql.includes('$1');
+}
+
+const quote = (name: string) => `"${name}"`;
+
+/**
+ * Statements are written by hand rather than through the query builder: for a thousand rows of twenty
+ * columns, building and compiling the query tree cost more than running it. The text depends only on
+ * the table, the columns and the row count, so it is kept.
+ */
+const statements = new Map<string, string>();
+
+function statement(key: string, build: () => string): string {
+  let text = statements.get(key);
+  if (text === undefined) {
+    if (statements.size > 500) statements.clear();
+    text = build();
+    statements.set(key, text);
+  }
+  return text;
+}
+
+function placeholders(numbered: boolean, from: number, count: number): string {
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = numbered ? `$${from + i}` : '?';
+  return out.join(', ');
+}
+
 /** The stored rows for the batch's keys: only their hashes, or whole rows when merging. */
-async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], whole: boolean): Promise<Map<string, Row>> {
+async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], whole: boolean, numbered: boolean): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
-  const anyDb = db as unknown as Kysely<Record<string, Row>>;
-  const pick = (table: string) => {
-    const q = anyDb.selectFrom(table) as unknown as SelectQueryBuilder<Record<string, Row>, string, Row>;
-    return whole ? q.selectAll() : q.select([...spec.key, 'content_hash']);
-  };
+  const columns = whole ? '*' : [...spec.key, 'content_hash'].map(quote).join(', ');
   if (spec.key.length === 1) {
     const names = rows.map((r) => String(r.name));
-    const stored = await pick(spec.table).where('name', 'in', names).execute();
-    for (const s of stored) found.set(String(s.name), s);
+    const text = statement(`select|${spec.table}|${whole}|${names.length}|${numbered}`, () =>
+      `select ${columns} from ${quote(spec.table)} where "name" in (${placeholders(numbered, 1, names.length)})`);
+    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, names));
+    for (const s of stored.rows) found.set(String(s.name), s);
     return found;
   }
   const bySource = new Map<string, string[]>();
@@ -330,20 +364,27 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
     bySource.set(String(r.source), list);
   }
   for (const [source, ids] of bySource) {
-    const stored = await pick(spec.table).where('source', '=', source).where('external_id', 'in', ids).execute();
-    for (const s of stored) found.set(`${source}\u0000${String(s.external_id)}`, s);
+    const text = statement(`select|${spec.table}|${whole}|${ids.length}|${numbered}`, () =>
+      `select ${columns} from ${quote(spec.table)} where "source" = ${numbered ? '$1' : '?'} and "external_id" in (${placeholders(numbered, 2, ids.length)})`);
+    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, [source, ...ids]));
+    for (const s of stored.rows) found.set(`${source}\u0000${String(s.external_id)}`, s);
   }
   return found;
 }
 
-async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[]): Promise<void> {
-  const anyDb = db as unknown as Kysely<Record<string, Row>>;
-  const columns = Object.keys(rows[0]!).filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
-  await anyDb
-    .insertInto(spec.table)
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns([...spec.key]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])) as never),
-    )
-    .execute();
+async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], numbered: boolean): Promise<void> {
+  const columns = Object.keys(rows[0]!);
+  const updated = columns.filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
+  const text = statement(`insert|${spec.table}|${columns.join(',')}|${rows.length}|${numbered}`, () => {
+    const values: string[] = [];
+    for (let r = 0; r < rows.length; r++) values.push(`(${placeholders(numbered, 1 + r * columns.length, columns.length)})`);
+    return (
+      `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')}) values ${values.join(', ')} ` +
+      `on conflict (${spec.key.map(quote).join(', ')}) do update set ${updated.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
+    );
+  });
+  const parameters: unknown[] = new Array(rows.length * columns.length);
+  let i = 0;
+  for (const row of rows) for (const column of columns) parameters[i++] = row[column] ?? null;
+  await db.executeQuery(CompiledQuery.raw(text, parameters));
 }

@@ -1,6 +1,6 @@
 // generate → import round trip on both dialects: every generated record is stored, and a second
 // import of the same files changes nothing.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,11 @@ for (const factory of factories) {
       try {
         const expected = new Map<RecordFile, number>(RECORD_FILES.map((f) => [f, lineCount(join(dir, `${f}.jsonl`))]));
         for (const file of files) {
-          const result = await importFile(store, file);
+          // With a progress callback, as the CLI and the demo import: no chunk may be lost while the
+          // import waits for its first query.
+          let progress = 0;
+          const result = await importFile(store, file, { onProgress: (read) => (progress = read) });
+          expect(progress, file).toBe(statSync(file).size);
           const name = file.slice(dir.length + 1).replace('.jsonl', '') as RecordFile;
           const counts = Object.values(result.counts);
           expect(counts.length, name).toBe(1);
