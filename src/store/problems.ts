@@ -90,7 +90,8 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
     let q = db.selectFrom('signals').select(columns === 'correlation' ? [...CORRELATION_COLUMNS] : [...ASSEMBLY_COLUMNS]);
     if (last) {
       const { at, id } = last;
-      q = q.where((eb) => eb.or([eb('occurred_at', '>', at), eb.and([eb('occurred_at', '=', at), eb('id', '>', id)])]));
+      // A row-value comparison lets both dialects walk the (occurred_at, id) index.
+      q = q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple(at, id)));
     }
     const rows = (await q.orderBy('occurred_at').orderBy('id').limit(pageSize).execute()) as Record<string, unknown>[];
     if (rows.length === 0) return;
@@ -173,16 +174,28 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
       for (const r of rows) ids.set(r.key, Number(r.id));
       counts.inserted += rows.length;
     }
+    const moves: [number, number][] = [];
     for (const p of batch) {
       const id = ids.get(p.columns.key)!;
-      const moved = p.signal_ids.filter((_, k) => p.previous_problem_ids[k] !== id);
-      for (let i = 0; i < moved.length; i += 500) {
-        await trx.updateTable('signals').set({ problem_id: id }).where('id', 'in', moved.slice(i, i + 500)).execute();
-      }
-      counts.signals += moved.length;
+      p.signal_ids.forEach((signal, k) => {
+        if (p.previous_problem_ids[k] !== id) moves.push([signal, id]);
+      });
     }
+    await pointSignals(trx, moves);
+    counts.signals += moves.length;
   });
   return counts;
+}
+
+/**
+ * Sets signals.problem_id for many signals at once: one UPDATE … FROM (VALUES …) per few thousand
+ * (both dialects name VALUES columns column1, column2), instead of a statement per problem.
+ */
+async function pointSignals(db: Kysely<Database>, moves: readonly [number, number][]): Promise<void> {
+  for (let i = 0; i < moves.length; i += 4000) {
+    const rows = moves.slice(i, i + 4000).map(([signal, problem]) => sql`(cast(${signal} as integer), cast(${problem} as integer))`);
+    await sql`update signals set problem_id = v.column2 from (values ${sql.join(rows)}) as v where signals.id = v.column1`.execute(db);
+  }
 }
 
 /** Deletes problems no signal points at any more (their key disappeared in a re-run). */

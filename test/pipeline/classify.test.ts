@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema, type ProblemType } from '../../src/domain/config.ts';
+import { buildClassifier, classifyProblem, rulesFromConfig } from '../../src/pipeline/classify/index.ts';
+import { applyRules, DEFAULT_RULES, ruleDistribution } from '../../src/pipeline/classify/rules.ts';
+import { mentionsExternalHost, modelTokens, postDeployIndex, type ProblemFeatures } from '../../src/pipeline/classify/features.ts';
+import { predictType, trainModel } from '../../src/pipeline/classify/model.ts';
+
+const config = ConfigSchema.parse({});
+
+function features(text: string, extra: Partial<ProblemFeatures> = {}): ProblemFeatures {
+  return { text, sources: ['prometheus'], kinds: ['alert'], labels: {}, fields: { title: text }, facts: {}, ...extra };
+}
+
+const rulesOnly = buildClassifier(config, []);
+const typeOf = (f: ProblemFeatures) => classifyProblem(f, rulesOnly).type;
+
+describe('default rules (metrics.md §1)', () => {
+  it.each<[string, ProblemType, Partial<ProblemFeatures>?]>([
+    ['TLS certificate expired on api.example.internal', 'infra'],
+    ['DNS resolution failing for payments-db: NXDOMAIN', 'infra'],
+    ['Disk full on postgres-3, writes failing', 'infra'],
+    ['Worker nodes NotReady after OOM kills', 'infra'],
+    ['Payment provider returning 502 for card authorisations', 'integration'],
+    ['Partner API deprecated the v1 endpoint; our client library now gets 410', 'integration'],
+    ['Calls to the billing service rejected: 401 Unauthorized after credentials rotation', 'integration'],
+    ['Checkout broke right after the 2.4.0 release; rolling back', 'regression'],
+    ['Search results empty since the feature flag for the new ranking was switched on', 'regression', { facts: { post_deploy: true } }],
+    ['NullPointerException in InvoiceService.total when the cart is empty', 'code'],
+    ['Invoice shows the wrong VAT total for EU customers', 'code'],
+  ])('%s → %s', (text, expected, extra) => {
+    expect(typeOf(features(text, extra))).toBe(expected);
+  });
+
+  it('counts a post-deploy window as evidence of a regression', () => {
+    const quiet = classifyProblem(features('Orders page slow'), rulesOnly);
+    const afterDeploy = classifyProblem(features('Orders page slow', { facts: { post_deploy: true } }), rulesOnly);
+    expect(quiet.type).toBe('code');
+    expect(afterDeploy).toMatchObject({ type: 'regression', decider: 'rule' });
+    expect(afterDeploy.rationale).toContain('started in a post-deploy window → regression +2.5 (post_deploy)');
+  });
+
+  it('falls back to code with low confidence when nothing fires, and leaves the problem to verify', () => {
+    const c = classifyProblem(features('Something odd happened'), rulesOnly);
+    expect(c).toMatchObject({ type: 'code', decider: 'rule', review_state: 'to_verify', rationale: 'no rule fired' });
+    expect(c.confidence).toBeLessThan(0.5);
+  });
+
+  it('weighs a theme many signals share over a word one of them mentions', () => {
+    const text = ['Disk full on db-1', 'Disk full on db-2', 'Disk usage 100% on db-3', 'NullPointerException in report job'].join(' · ');
+    const hits = applyRules(DEFAULT_RULES, features(text));
+    // Three of four titles say it: weight 2 × (1 + ln 3).
+    expect(hits.find((h) => h.rule === 'capacity and resources')).toMatchObject({ weight: 4.2 });
+    expect(typeOf(features(text))).toBe('infra');
+  });
+
+  it('turns rule scores into a distribution that sums to 1', () => {
+    const d = ruleDistribution([{ rule: 'a', type: 'infra', weight: 2, matched: '' }]);
+    expect(Object.values(d).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+    expect(d.infra).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 3), 10);
+  });
+});
+
+describe('configured rules', () => {
+  const custom = ConfigSchema.parse({
+    classification: {
+      rules: [
+        { name: 'vendor label', type: 'integration', weight: 5, labels: { team: '^vendor-' } },
+        { name: 'db team tickets', type: 'infra', weight: 5, sources: ['jira'], fields: { service: '^db-' } },
+        { name: 'stripe', type: 'integration', weight: 5, keywords: ['stripe', 'adyen'] },
+      ],
+    },
+  });
+  const classifier = buildClassifier(custom, []);
+
+  it('match by labels, by source and field, and by keyword, before the defaults', () => {
+    expect(rulesFromConfig(custom).slice(0, 3).map((r) => r.name)).toEqual(['vendor label', 'db team tickets', 'stripe']);
+    expect(classifyProblem(features('Errors', { labels: { team: ['vendor-x'] } }), classifier)).toMatchObject({ type: 'integration' });
+    expect(classifyProblem(features('Errors', { sources: ['jira'], fields: { service: 'db-main' } }), classifier).type).toBe('infra');
+    expect(classifyProblem(features('Errors', { sources: ['zendesk'], fields: { service: 'db-main' } }), classifier).type).toBe('code');
+    expect(classifyProblem(features('Adyen webhooks late'), classifier).rationale).toContain('stripe → integration +5 ("adyen")');
+    expect(classifyProblem(features('Restripe the table'), classifier).type).toBe('code');
+  });
+
+  it('rejects a rule with an invalid regular expression, naming it', () => {
+    const result = ConfigSchema.safeParse({ classification: { rules: [{ name: 'bad', type: 'code', pattern: '([' }] } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['classification', 'rules', 0, 'pattern'], message: 'expected a valid regular expression' });
+  });
+});
+
+describe('the learned model', () => {
+  const examples: { type: ProblemType; text: string }[] = [];
+  for (let i = 0; i < 8; i++) {
+    examples.push({ type: 'integration', text: `Acme loyalty points sync failing batch ${i}` });
+    examples.push({ type: 'infra', text: `Kafka broker ${i} under-replicated partitions` });
+    examples.push({ type: 'code', text: `Report export crashes on column ${i}` });
+  }
+  const confirmed = examples.map((e) => ({ type: e.type, features: features(e.text) }));
+
+  it('learns vocabulary the rules do not know from confirmed types', () => {
+    const classifier = buildClassifier(ConfigSchema.parse({ classification: { min_training_examples: 10 } }), confirmed);
+    expect(classifier.model?.examples).toBe(24);
+    const c = classifyProblem(features('Acme loyalty sync failing again'), classifier);
+    expect(c).toMatchObject({ type: 'integration', decider: 'model' });
+    expect(c.rationale).toMatch(/weighed most: .*acme/);
+    expect(classifyProblem(features('Kafka partitions under-replicated'), classifier).type).toBe('infra');
+  });
+
+  it('is not used below min_training_examples', () => {
+    const classifier = buildClassifier(ConfigSchema.parse({ classification: { min_training_examples: 100 } }), confirmed);
+    expect(classifier.model).toBeNull();
+    expect(classifyProblem(features('Acme loyalty sync failing again'), classifier).decider).toBe('rule');
+  });
+
+  it('gives probabilities in [0,1] that sum to 1, with a fitted temperature', () => {
+    const model = trainModel(confirmed.map((c) => ({ type: c.type, features: new Map(modelTokens(c.features.text).map((t) => [t, 1])) })))!;
+    expect(model.temperature).toBeGreaterThan(0);
+    const p = predictType(model, new Map([['kafka', 1]])).probabilities;
+    expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+    expect(Object.values(p).every((x) => x >= 0 && x <= 1)).toBe(true);
+    expect(p.infra).toBeGreaterThan(p.code!);
+  });
+
+  it('returns null with a single type to learn', () => {
+    expect(trainModel([{ type: 'code', features: new Map([['a', 1]]) }, { type: 'code', features: new Map([['b', 1]]) }])).toBeNull();
+  });
+});
+
+describe('a person decides', () => {
+  it('wins over rules and model with confidence 1', () => {
+    const c = classifyProblem(features('Disk full'), rulesOnly, { type: 'code', actor: 'ana' });
+    expect(c).toEqual({ type: 'code', confidence: 1, decider: 'person', rationale: 'confirmed by ana', review_state: 'confirmed' });
+  });
+});
+
+describe('facts', () => {
+  it('finds a deployment of the same service that finished within the window before the start', () => {
+    const within = postDeployIndex(
+      [
+        { service: 'checkout', environment: 'production', status: 'success', started_at: null, finished_at: '2025-11-03T09:45:00Z' },
+        { service: 'search', environment: 'production', status: 'success', started_at: null, finished_at: '2025-11-03T09:59:00Z' },
+        { service: 'checkout', environment: 'staging', status: 'success', started_at: null, finished_at: '2025-11-03T09:59:00Z' },
+        { service: 'checkout', environment: 'production', status: 'failure', started_at: null, finished_at: '2025-11-03T09:59:00Z' },
+      ],
+      30,
+    );
+    expect(within(['checkout'], '2025-11-03T10:00:00Z')).toBe(true);
+    expect(within(['checkout'], '2025-11-03T10:16:00Z')).toBe(false);
+    expect(within(['checkout'], '2025-11-03T09:40:00Z')).toBe(false);
+    expect(within(['billing', 'search'], '2025-11-03T10:00:00Z')).toBe(true);
+  });
+
+  it('recognises calls to outside hosts, not internal ones', () => {
+    expect(mentionsExternalHost('401 from query1.finance.yahoo.com')).toBe(true);
+    expect(mentionsExternalHost('timeout to payments.svc.cluster.local')).toBe(false);
+    expect(mentionsExternalHost('timeout to api.acme.com', ['acme.com'])).toBe(false);
+  });
+});

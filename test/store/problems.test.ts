@@ -1,0 +1,119 @@
+// The problem store on both dialects: decisions, time-ordered paging, alias re-mapping, writes by key.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/connection.ts';
+import { upsertRecords } from '../../src/store/upsert.ts';
+import { loadServiceResolver } from '../../src/store/services.ts';
+import { SignalSchema } from '../../src/domain/records.ts';
+import {
+  deleteOrphanProblems,
+  loadDecisions,
+  recordDecision,
+  remapSignalServices,
+  signalsInTimeOrder,
+  writeProblems,
+  type DerivedColumns,
+} from '../../src/store/problems.ts';
+import { storeFactories } from '../helpers/stores.ts';
+
+const factories = await storeFactories();
+
+const signal = (n: number, at: string, extra: Record<string, unknown> = {}) =>
+  SignalSchema.parse({ source: 'datadog', external_id: `s${n}`, kind: 'alert', occurred_at: at, title: `signal ${n}`, service: 'Checkout', ...extra });
+
+const columns = (key: string, extra: Partial<DerivedColumns> = {}): DerivedColumns => ({
+  key,
+  title: `problem ${key}`,
+  summary: '[FIRING:1] not JSON',
+  service: 'checkout',
+  services: JSON.stringify(['checkout']),
+  environment: 'production',
+  impact_start: '2025-11-03T10:00:00.000Z',
+  detected_at: null,
+  resolved_at: null,
+  severity: 'high',
+  signal_count: 1,
+  type: 'code',
+  type_confidence: 0.75,
+  type_decider: 'rule',
+  type_rationale: 'rules: …',
+  review_state: 'classified',
+  correlation: JSON.stringify({ rules: { link: 1 }, reasons: [], facts: { post_deploy: false } }),
+  ...extra,
+});
+
+for (const factory of factories) {
+  describe.skipIf(factory.skip)(`problem store on ${factory.dialect}${factory.skip ? ` (skipped: ${factory.skip})` : ''}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const ids = async () => Object.fromEntries((await store.db.selectFrom('signals').select(['id', 'external_id']).execute()).map((r) => [r.external_id, Number(r.id)]));
+
+    it('keeps decisions with who and when, in order, with their payload', async () => {
+      await recordDecision(store.db, { action: 'merge', subject: 'datadog:s1', payload: { signals: ['datadog:s1', 'datadog:s2'] }, actor: 'ana', decided_at: '2025-11-04T09:00:00.000Z' });
+      await recordDecision(store.db, { action: 'confirm_type', subject: 'datadog:s1', payload: { type: 'infra' }, actor: 'ben' });
+      const all = await loadDecisions(store.db);
+      expect(all.map((d) => [d.action, d.subject, d.actor])).toEqual([
+        ['merge', 'datadog:s1', 'ana'],
+        ['confirm_type', 'datadog:s1', 'ben'],
+      ]);
+      expect(all[0]).toMatchObject({ payload: { signals: ['datadog:s1', 'datadog:s2'] }, decided_at: '2025-11-04T09:00:00.000Z' });
+      expect((await loadDecisions(store.db, ['confirm_type'])).map((d) => d.payload)).toEqual([{ type: 'infra' }]);
+    });
+
+    it('pages signals in (occurred_at, id) order, ties included', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:05:00Z'), signal(2, '2025-11-03T10:00:00Z'), signal(3, '2025-11-03T10:05:00Z'), signal(4, '2025-11-03T10:05:00Z'), signal(5, '2025-11-03T09:00:00Z')]);
+      const seen: string[] = [];
+      for await (const page of signalsInTimeOrder(store.db, 'assembly', 2)) {
+        expect(page.length).toBeLessThanOrEqual(2);
+        for (const s of page) seen.push(`${s.external_id}@${s.occurred_at.slice(11, 16)}`);
+      }
+      expect(seen).toEqual(['s5@09:00', 's2@10:00', 's1@10:05', 's3@10:05', 's4@10:05']);
+    });
+
+    it('re-maps services from the name the source used through the current aliases', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z', { service: 'search' })]);
+      await upsertRecords(store.db, 'service', [{ name: 'checkout-api', aliases: ['checkout'] }]);
+      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db))).toBe(1);
+      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db))).toBe(0);
+      const rows = await store.db.selectFrom('signals').select(['external_id', 'service', 'service_raw']).orderBy('external_id').execute();
+      expect(rows).toEqual([
+        { external_id: 's1', service: 'checkout-api', service_raw: 'Checkout' },
+        { external_id: 's2', service: 'search', service_raw: 'search' },
+      ]);
+    });
+
+    it('writes problems by key: inserts, then leaves unchanged, then updates only what changed; points signals at them', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z'), signal(3, '2025-11-03T10:02:00Z')]);
+      const id = await ids();
+      const first = await writeProblems(store.db, [
+        { columns: columns('datadog:s1', { signal_count: 2 }), signal_ids: [id.s1!, id.s2!], previous_problem_ids: [null, null] },
+        { columns: columns('datadog:s3'), signal_ids: [id.s3!], previous_problem_ids: [null] },
+      ], '2025-11-05T00:00:00.000Z');
+      expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, signals: 3 });
+      const stored = await store.db.selectFrom('problems').selectAll().orderBy('key').execute();
+      const byKey = Object.fromEntries(stored.map((p) => [p.key, Number(p.id)]));
+      const assigned = await store.db.selectFrom('signals').select(['external_id', 'problem_id']).orderBy('external_id').execute();
+      expect(assigned.map((s) => [s.external_id, s.problem_id])).toEqual([['s1', byKey['datadog:s1']], ['s2', byKey['datadog:s1']], ['s3', byKey['datadog:s3']]]);
+
+      const again = await writeProblems(store.db, [
+        { columns: columns('datadog:s1', { signal_count: 2 }), signal_ids: [id.s1!, id.s2!], previous_problem_ids: [byKey['datadog:s1']!, byKey['datadog:s1']!] },
+      ], '2025-11-06T00:00:00.000Z');
+      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1, signals: 0 });
+
+      const changed = await writeProblems(store.db, [
+        { columns: columns('datadog:s1', { signal_count: 3, type: 'infra' }), signal_ids: [id.s1!, id.s2!, id.s3!], previous_problem_ids: [byKey['datadog:s1']!, byKey['datadog:s1']!, byKey['datadog:s3']!] },
+      ], '2025-11-07T00:00:00.000Z');
+      expect(changed).toEqual({ inserted: 0, updated: 1, unchanged: 0, signals: 1 });
+      const row = await store.db.selectFrom('problems').selectAll().where('key', '=', 'datadog:s1').executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ signal_count: 3, type: 'infra', created_at: '2025-11-05T00:00:00.000Z', updated_at: '2025-11-07T00:00:00.000Z' });
+
+      expect(await deleteOrphanProblems(store.db)).toBe(1);
+      expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['datadog:s1']);
+    });
+  });
+}
