@@ -227,3 +227,25 @@ describe('webhook edge cases (SQLite)', () => {
     expect(doc.paths['/api/v1/webhooks/generic'].post.requestBody.content['application/json'].schema.required).toEqual(['external_id', 'title', 'occurred_at']);
   });
 });
+
+describe('webhook group commit (SQLite)', () => {
+  it('answers concurrent requests each with its own counts, storing every signal once', async () => {
+    const store = await factories[0]!.open();
+    const app = await buildApp({ store, config: ConfigSchema.parse({}) });
+    try {
+      const body = (id: string) => JSON.stringify({ external_id: id, title: `t ${id}`, occurred_at: '2025-11-03T14:05:00Z' });
+      const ids = Array.from({ length: 30 }, (_, i) => `c${i % 20}`);
+      const responses = await Promise.all(ids.map((id) => app.inject({ method: 'POST', url: '/api/v1/webhooks/generic', headers: json, payload: body(id) })));
+      expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+      const totals = responses.map((r) => r.json().totals as { inserted: number; updated: number; unchanged: number });
+      expect(totals.reduce((n, t) => n + t.inserted, 0)).toBe(20);
+      expect(totals.reduce((n, t) => n + t.unchanged, 0)).toBe(10);
+      expect(totals.every((t) => t.inserted + t.updated + t.unchanged === 1)).toBe(true);
+      const rows = await store.db.selectFrom('signals').select('external_id').execute();
+      expect(rows).toHaveLength(20);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});

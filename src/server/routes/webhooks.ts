@@ -6,7 +6,7 @@ import { PayloadError } from '../../ingest/adapter.ts';
 import { parseJsonText } from '../../ingest/json-text.ts';
 import { SOURCES, sourceAdapter } from '../../ingest/sources/index.ts';
 import { GENERIC_SIGNAL_JSON_SCHEMA } from '../../ingest/sources/generic.ts';
-import { storeRecords, totalWrites } from '../../ingest/store-records.ts';
+import { GroupWriter, totalWrites } from '../../ingest/store-records.ts';
 import { schemeOf, verifyWebhook } from '../../ingest/verify.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
@@ -69,6 +69,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServerContext, op
   const bodyLimit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
   const stats = new Map<string, SourceStats>();
   const warnedUnsigned = new Set<string>();
+  const writer = new GroupWriter(ctx.store.db);
   const statsOf = (source: string) => {
     let s = stats.get(source);
     if (!s) stats.set(source, (s = { received: 0, stored: 0, ignored: 0, rejected: 0, replied: 0 }));
@@ -199,7 +200,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServerContext, op
         if (output.contentType) reply.type(output.contentType);
         return reply.code(200).send(output.body);
       default: {
-        const counts = await storeRecords(ctx.store.db, output.records, { merge: output.merge ?? false });
+        const counts = await writer.write({ records: output.records, merge: output.merge ?? false });
         counters.stored += output.records.length;
         const acknowledge = ACKNOWLEDGEMENTS[source];
         if (acknowledge) return reply.code(200).send(acknowledge(output.records.length));
