@@ -58,6 +58,9 @@ const ROLLBACK = word('roll[-_ ]?back');
 const REVERT_TITLE = /^\s*revert\b/i;
 const REVERTED_SHA = /this reverts commit ([0-9a-f]{7,40})/i;
 
+/** The reason of a `planned` verdict that saw no sign at all: weaker than any kind an earlier event found. */
+export const NO_KIND_SIGN = 'no rollback, revert, hotfix or fix-forward sign in the payload';
+
 export function detectDeploymentKind(evidence: KindEvidence): DetectedKind {
   const explicit = parseDeploymentKind(evidence.explicitKind);
   if (explicit) return { kind: explicit, reason: `set by ${evidence.explicitBy ?? 'the sender'}: ${evidence.explicitKind}` };
@@ -88,7 +91,7 @@ export function detectDeploymentKind(evidence: KindEvidence): DetectedKind {
   const hotfixName = named(HOTFIX) ?? firstLines.find((t) => HOTFIX.test(t));
   if (hotfixName) return { kind: 'hotfix', reason: `named "${hotfixName}"` };
 
-  return { kind: 'planned', reason: 'no rollback, revert, hotfix or fix-forward sign in the payload' };
+  return { kind: 'planned', reason: NO_KIND_SIGN };
 }
 
 /**

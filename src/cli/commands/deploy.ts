@@ -2,7 +2,7 @@
 // the same generic deployment body, validation and store path as `POST /api/v1/webhooks/deployment`.
 import type { Command } from 'commander';
 import { PayloadError } from '../../ingest/adapter.ts';
-import { genericDeploymentRecords, parseGenericDeployment } from '../../ingest/sources/deployment.ts';
+import { genericDeploymentRecords, mergeDeploymentEvent, parseGenericDeployment } from '../../ingest/sources/deployment.ts';
 import { storeRecords, totalWrites } from '../../ingest/store-records.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 
@@ -76,8 +76,21 @@ export function registerDeploy(program: Command): void {
         if (error instanceof PayloadError) throw new UserError(`--${flagOf(error.field)}: ${error.expected}`, 2);
         throw error;
       }
+      const counts = await withWorkspace(flags, async ({ store }) => {
+        const first = records[0]!;
+        if (first.kind === 'deployment') {
+          // An update without --kind keeps the kind found before; a late in_progress does not reopen it.
+          const stored = await store.db
+            .selectFrom('deployments')
+            .select(['status', 'kind', 'kind_reason', 'rolls_back_to'])
+            .where('source', '=', first.record.source)
+            .where('external_id', '=', first.record.external_id)
+            .executeTakeFirst();
+          if (stored) records[0] = { kind: 'deployment', record: mergeDeploymentEvent(stored, first.record) };
+        }
+        return storeRecords(store.db, records, { merge: true });
+      });
       const deployment = records[0]!.record;
-      const counts = await withWorkspace(flags, ({ store }) => storeRecords(store.db, records, { merge: true }));
       if (flags.json) {
         printJson({ deployment, stored: counts, totals: totalWrites(counts) });
         return;

@@ -45,14 +45,18 @@ describe('escapement deploy', () => {
     const first = await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--env', 'prod', '--sha', 'abc1234', '--status', 'in_progress', '--started', '2025-11-03T10:00:00Z', '--ref', 'hotfix/tax', '--json');
     expect(first.code).toBeUndefined();
     expect(JSON.parse(first.out)).toMatchObject({ deployment: { external_id: 'jenkins-991', environment: 'production', status: 'in_progress', kind: 'hotfix' }, totals: { inserted: 1 } });
-    const second = await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--status', 'success', '--finished', '2025-11-03T10:07:00Z', '--kind', 'hotfix');
-    expect(second.out).toBe('deployment jenkins-991: checkout 2.4.1 → production, success, hotfix (set by a person (escapement deploy --kind): hotfix) — updated\n');
+    // The update names no kind: the hotfix found from --ref before stays.
+    const second = await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--status', 'success', '--finished', '2025-11-03T10:07:00Z');
+    expect(second.out).toBe('deployment jenkins-991: checkout 2.4.1 → production, success, hotfix (named "hotfix/tax") — updated\n');
     const rows = await stored();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       source: 'deployment', external_id: 'jenkins-991', service: 'checkout', version: '2.4.1', commit_sha: 'abc1234', environment: 'production',
       started_at: '2025-11-03T10:00:00.000Z', finished_at: '2025-11-03T10:07:00.000Z', status: 'success', kind: 'hotfix',
     });
+    // A person overrides the kind; the reason says so.
+    await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--kind', 'fix-forward', '--finished', '2025-11-03T10:07:00Z');
+    expect((await stored())[0]).toMatchObject({ kind: 'fix_forward', kind_reason: 'set by a person (escapement deploy --kind): fix-forward', status: 'success', started_at: '2025-11-03T10:00:00.000Z' });
   });
 
   it('names the flag that is wrong and stores nothing', async () => {

@@ -1,7 +1,7 @@
 // The generic deployment webhook body → a deployment and its changes; kind detection.
 import { describe, expect, it } from 'vitest';
-import { deployment } from '../../../src/ingest/sources/deployment.ts';
-import { detectDeploymentKind, compareVersions } from '../../../src/pipeline/deployment-kind.ts';
+import { deployment, mergeDeploymentEvent } from '../../../src/ingest/sources/deployment.ts';
+import { detectDeploymentKind, compareVersions, NO_KIND_SIGN } from '../../../src/pipeline/deployment-kind.ts';
 import { recordsOf, only, run, RECEIVED_AT } from './helpers.ts';
 
 describe('generic deployment webhook', () => {
@@ -110,5 +110,19 @@ describe('deployment kind', () => {
   });
   it('compares dotted versions numerically', () => {
     expect([compareVersions('2.10.0', '2.9.9'), compareVersions('v1.2', '1.2.0'), compareVersions('main', '1.0')]).toEqual([1, 0, undefined]);
+  });
+});
+
+describe('mergeDeploymentEvent', () => {
+  const weak = { status: 'success', kind: 'planned', kind_reason: NO_KIND_SIGN };
+  it('an event without a kind sign keeps the kind found before', () => {
+    expect(mergeDeploymentEvent({ status: 'in_progress', kind: 'hotfix', kind_reason: 'named "hotfix/x"', rolls_back_to: null }, weak)).toEqual({ status: 'success', kind: 'hotfix', kind_reason: 'named "hotfix/x"', rolls_back_to: undefined });
+  });
+  it('an event with a sign, or an explicit planned, wins', () => {
+    const explicit = { status: 'success', kind: 'planned', kind_reason: 'set by a person: planned' };
+    expect(mergeDeploymentEvent({ status: 'success', kind: 'hotfix', kind_reason: 'x', rolls_back_to: null }, explicit)).toEqual(explicit);
+  });
+  it('a late in_progress does not reopen a finished deployment', () => {
+    expect(mergeDeploymentEvent({ status: 'failure', kind: 'planned', kind_reason: NO_KIND_SIGN, rolls_back_to: null }, { ...weak, status: 'in_progress' }).status).toBe('failure');
   });
 });
