@@ -3,7 +3,8 @@
 // commit and branch; a workflow gives status, start and finish. Point only deploy pipelines here; the
 // project name is the service unless `X-Escapement-Service` says otherwise.
 import type { AdapterInput, AdapterOutput, SourceAdapter } from '../adapter.ts';
-import { detectDeploymentKind } from '../../pipeline/deployment-kind.ts';
+import type { Deployment } from '../../domain/records.ts';
+import { detectDeploymentKind, NO_KIND_SIGN } from '../../pipeline/deployment-kind.ts';
 import { type Json, object, optionalObject, optionalText, optionalTime, text, time } from '../payload.ts';
 import { deploymentRecord, deploymentStatusOf, type DeploymentFacts, environmentOf, escapementHeader, isFinished, serviceOfRepository } from './deployment.ts';
 
@@ -66,12 +67,19 @@ function workflowRecords(input: AdapterInput, workflow: Json): AdapterOutput {
 export function circleciRecords(input: AdapterInput): AdapterOutput {
   const body = object(input.payload, '(body)');
   // CircleCI's own webhooks wrap the objects: {type: "workflow-completed", workflow, pipeline, project}.
+  // The pipeline part carries the commit and branch, so the workflow's deployment gets them too.
   const workflow = optionalObject(body.workflow);
   const pipeline = optionalObject(body.pipeline);
   if (workflow && pipeline) {
-    const project = optionalObject(body.project);
-    const slug = text(project?.slug, 'project.slug');
-    return workflowRecords(input, { ...workflow, project_slug: slug, pipeline_id: pipeline.id, pipeline_number: pipeline.number, created_at: workflow.created_at, stopped_at: workflow.stopped_at });
+    const slug = text(optionalObject(body.project)?.slug, 'project.slug');
+    const fromPipeline = pipelineRecords(input, { ...pipeline, project_slug: slug });
+    const fromWorkflow = workflowRecords(input, { ...workflow, project_slug: slug, pipeline_id: pipeline.id, pipeline_number: pipeline.number });
+    if (fromWorkflow.status !== 'records' || fromPipeline.status !== 'records') return fromWorkflow;
+    const queued = fromPipeline.records[0]!.record as Deployment;
+    const finished = fromWorkflow.records[0]!.record as Deployment;
+    const kind = finished.kind_reason === NO_KIND_SIGN ? { kind: queued.kind, kind_reason: queued.kind_reason, rolls_back_to: queued.rolls_back_to } : {};
+    const record = { ...queued, ...finished, ...kind, commit_sha: queued.commit_sha, labels: { ...queued.labels, ...finished.labels }, raw: body };
+    return { status: 'records', records: [{ kind: 'deployment', record }], merge: true };
   }
   if ('pipeline_id' in body) return workflowRecords(input, body);
   if ('vcs' in body || 'state' in body) return pipelineRecords(input, body);

@@ -125,3 +125,25 @@ describe('argocd', () => {
     expect(() => run(argocd, { event: 'on-deployed' })).toThrow('app: expected a JSON object');
   });
 });
+
+describe('circleci webhook wrapper', () => {
+  it('a workflow-completed webhook carries the pipeline commit and branch into the finished deployment', () => {
+    const pipeline = fixture('circleci/rest.pipeline.created.json');
+    const workflow = fixture('circleci/rest.workflow.success.json');
+    const body = {
+      type: 'workflow-completed',
+      workflow: { id: workflow.id, name: workflow.name, status: workflow.status, created_at: workflow.created_at, stopped_at: workflow.stopped_at },
+      pipeline: { id: pipeline.id, number: pipeline.number, created_at: pipeline.created_at, vcs: { ...(pipeline.vcs as object), branch: 'hotfix/cart' } },
+      project: { slug: pipeline.project_slug, name: 'coldgust.github.io' },
+    };
+    expect(only(run(circleci, body), 'deployment')).toMatchObject({
+      external_id: 'pipeline/7fcc1623-edcc-4a76-ad20-cd81aa83519f',
+      commit_sha: '49874a6ac988e2b3434501d4a4554c54583e6820',
+      status: 'success',
+      started_at: '2023-03-25T18:13:21.000Z',
+      finished_at: '2023-03-25T18:13:38.000Z',
+      kind: 'hotfix',
+      labels: { ref: 'hotfix/cart', workflow: 'workflow', pipeline_number: '9' },
+    });
+  });
+});
