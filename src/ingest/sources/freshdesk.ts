@@ -69,7 +69,8 @@ function webhookTicket(hook: Json, receivedAt: string): Ticket {
     status,
     type: optionalText(hook.ticket_type),
     tags: (optionalText(hook.ticket_tags) ?? '').split(',').map((t) => t.trim()).filter(Boolean),
-    created_at: time(hook.ticket_created_at ?? receivedAt, 'freshdesk_webhook.ticket_created_at'),
+    // Freshdesk renders {{ticket.created_on}} in the agent's locale; when it is not ISO the receipt time stands in.
+    created_at: optionalTime(hook.ticket_created_at) ?? receivedAt,
     resolved_at: resolved ? (optionalTime(hook.ticket_resolved_at) ?? receivedAt) : undefined,
     url: optionalText(hook.ticket_url),
     group: optionalText(hook.ticket_group_name),

@@ -23,7 +23,8 @@ function tagValue(tags: string[], key: string): string | undefined {
 function ticketRecord(input: AdapterInput, ticket: Json, field: string, raw: unknown, eventTime?: string): ImportRecord {
   const id = text(ticket.id, `${field}.id`);
   const status = optionalText(ticket.status)?.toLowerCase();
-  const tags = names(ticket.tags);
+  // Trigger placeholders render {{ticket.tags}} as one space-separated string.
+  const tags = typeof ticket.tags === 'string' ? ticket.tags.split(/\s+/).filter(Boolean) : names(ticket.tags);
   const subject = firstText(ticket.subject, ticket.raw_subject) ?? `Zendesk ticket ${id}`;
   const description = optionalText(ticket.description);
   const url = agentUrl(optionalText(ticket.url), id) ?? optionalText(ticket.url);
