@@ -106,6 +106,17 @@ describe('the learned model', () => {
     expect(classifyProblem(features('Kafka partitions under-replicated'), classifier).type).toBe('infra');
   });
 
+  it('does not decide where, on confirmations it did not see, it did no better than the rules', () => {
+    const easy = Array.from({ length: 12 }, (_, i) => [
+      { type: 'infra' as const, features: features(`Disk full on db-${i}`) },
+      { type: 'code' as const, features: features(`NullPointerException in handler ${i}`) },
+    ]).flat();
+    const classifier = buildClassifier(ConfigSchema.parse({ classification: { min_training_examples: 10 } }), easy);
+    expect(classifier.trained?.validation).toMatchObject({ prior_accuracy: 1, held_out: 24 });
+    expect(classifier.model).toBeNull();
+    expect(classifyProblem(features('Disk full on db-99'), classifier).decider).toBe('rule');
+  });
+
   it('is not used below min_training_examples', () => {
     const classifier = buildClassifier(ConfigSchema.parse({ classification: { min_training_examples: 100 } }), confirmed);
     expect(classifier.model).toBeNull();

@@ -22,7 +22,10 @@ export interface Classification {
 
 export interface Classifier {
   rules: readonly ClassificationRule[];
+  /** The model that decides, or null while rules decide (too few confirmations, or the model did not beat them). */
   model: TextModel | null;
+  /** The model as trained, used or not: its validation says why. */
+  trained?: TextModel | null;
   /** Below this confidence the problem stays to_verify. */
   threshold: number;
 }
@@ -65,8 +68,10 @@ export function buildClassifier(config: Pick<Config, 'classification' | 'thresho
     const hits = applyRules(rules, c.features);
     return { type: c.type, features: modelInput(c.features, hits), offsets: ruleOffsets(hits) };
   });
-  const model = examples.length >= config.classification.min_training_examples ? trainModel(examples) : null;
-  return { rules, model, threshold: config.thresholds.classification_confidence };
+  const trained = examples.length >= config.classification.min_training_examples ? trainModel(examples) : null;
+  // The model takes part only where, on confirmations it did not see, it beat the rules alone.
+  const model = trained && (!trained.validation || trained.validation.model_accuracy > trained.validation.prior_accuracy) ? trained : null;
+  return { rules, model, trained, threshold: config.thresholds.classification_confidence };
 }
 
 function describeHits(hits: readonly RuleHit[]): string {

@@ -23,6 +23,11 @@ export interface TextModel {
   weights: Float64Array[];
   temperature: number;
   examples: number;
+  /**
+   * Held-out check on the confirmations themselves (5 folds): how often the model and the prior
+   * scores alone (the rules) named the confirmed type. Null below 20 examples.
+   */
+  validation: { model_accuracy: number; prior_accuracy: number; held_out: number } | null;
 }
 
 export interface TrainOptions {
@@ -77,7 +82,7 @@ function fit(examples: readonly TrainingExample[], l2: number, iterations: numbe
   for (const [t, n] of [...documentFrequency].sort(([a], [b]) => (a < b ? -1 : 1))) if (n >= minCount) vocabulary.set(t, vocabulary.size);
   const dims = vocabulary.size + 1;
   const weights = types.map(() => new Float64Array(dims));
-  const model: TextModel = { types, vocabulary, names: [...vocabulary.keys()], weights, temperature: 1, examples: examples.length };
+  const model: TextModel = { types, vocabulary, names: [...vocabulary.keys()], weights, temperature: 1, examples: examples.length, validation: null };
   const encoded = examples.map((e) => ({ x: encode(vocabulary, e.features, e.offsets), y: types.indexOf(e.type) }));
   const n = encoded.length;
   const gradient = types.map(() => new Float64Array(dims));
@@ -108,20 +113,27 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
   const iterations = options.iterations ?? 300;
   if (new Set(examples.map((e) => e.type)).size < 2) return null;
   const model = fit(examples, l2, iterations);
-  if ((options.calibrate ?? true) && examples.length >= 20) model.temperature = fitTemperature(examples, l2, iterations);
+  if ((options.calibrate ?? true) && examples.length >= 20) Object.assign(model, crossValidate(examples, l2, iterations));
   return model;
 }
 
-/** The temperature that minimises the log loss of out-of-fold predictions (5 folds, fixed assignment). */
-function fitTemperature(examples: readonly TrainingExample[], l2: number, iterations: number): number {
+/**
+ * Out-of-fold predictions (5 folds, fixed assignment): the temperature that minimises their log loss,
+ * and how often the model, and the prior scores alone, were right.
+ */
+function crossValidate(examples: readonly TrainingExample[], l2: number, iterations: number): Pick<TextModel, 'temperature' | 'validation'> {
   const folds = 5;
-  const outOfFold: { logits: number[]; types: ProblemType[]; truth: ProblemType }[] = [];
+  const outOfFold: { logits: number[]; types: ProblemType[]; truth: ProblemType; prior: string | undefined }[] = [];
   for (let k = 0; k < folds; k++) {
     const train = examples.filter((_, i) => i % folds !== k);
     const test = examples.filter((_, i) => i % folds === k);
     if (new Set(train.map((e) => e.type)).size < 2) continue;
     const m = fit(train, l2, iterations);
-    for (const e of test) outOfFold.push({ logits: scores(m, encode(m.vocabulary, e.features, e.offsets)), types: m.types, truth: e.type });
+    for (const e of test) {
+      // The prior's own pick: the highest offset, ties to the first type in alphabetical order.
+      const prior = Object.entries(e.offsets ?? {}).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]?.[0];
+      outOfFold.push({ logits: scores(m, encode(m.vocabulary, e.features, e.offsets)), types: m.types, truth: e.type, prior });
+    }
   }
   let best = 1;
   let bestLoss = Infinity;
@@ -134,7 +146,15 @@ function fitTemperature(examples: readonly TrainingExample[], l2: number, iterat
     }
     if (loss < bestLoss) [best, bestLoss] = [t, loss];
   }
-  return Number(best.toFixed(2));
+  const right = (pick: (o: (typeof outOfFold)[number]) => string | undefined) => outOfFold.filter((o) => pick(o) === o.truth).length / Math.max(1, outOfFold.length);
+  return {
+    temperature: Number(best.toFixed(2)),
+    validation: {
+      model_accuracy: right((o) => o.types[o.logits.indexOf(Math.max(...o.logits))]),
+      prior_accuracy: right((o) => o.prior),
+      held_out: outOfFold.length,
+    },
+  };
 }
 
 export interface ModelPrediction {
