@@ -16,6 +16,7 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { configRoutes } from './routes/config.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
+import { demoRoutes } from './routes/demo.ts';
 
 export const VERSION = '0.1.0';
 export const DEFAULT_PORT = 7373;
@@ -70,6 +71,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (api) => readinessRoutes(api, ctx));
   await app.register(async (api) => configRoutes(api, ctx));
   await app.register(async (api) => evidenceRoutes(api, ctx));
+  await app.register(async (api) => demoRoutes(api, ctx));
 
   if (dashboard) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });

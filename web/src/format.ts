@@ -7,6 +7,12 @@ export function num(value: number | null | undefined, digits = 0): string {
   return value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
+/** A ratio read against thresholds (0.49 vs 0.5): always the same number of decimals. */
+export function fixed(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return NA;
+  return value.toFixed(digits);
+}
+
 export function pct(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined) return NA;
   return `${(value * 100).toLocaleString('en', { maximumFractionDigits: digits })}%`;

@@ -5,7 +5,7 @@ import { useApi } from './api.ts';
 import { Link, navigate, useLocation, withParams } from './router.tsx';
 import { ErrorState, Loading } from './components/States.tsx';
 import { PeriodContext, periodOptions } from './period.ts';
-import type { Readiness } from './types.ts';
+import type { WorkspaceSummary } from './types.ts';
 import { quarterOf } from './format.ts';
 import { OverviewPage } from './pages/Overview.tsx';
 import { ReleasesPage } from './pages/Releases.tsx';
@@ -29,7 +29,7 @@ const NAV = [
   ['/settings', 'Settings'],
 ] as const;
 
-function pageFor(path: string, readiness: Readiness, reloadReadiness: () => void) {
+function pageFor(path: string, readiness: WorkspaceSummary, reloadReadiness: () => void) {
   const problem = /^\/problems\/(\d+)$/.exec(path);
   if (problem) return { title: 'Problem', node: <ProblemPage id={Number(problem[1])} /> };
   switch (path) {
@@ -46,7 +46,7 @@ function pageFor(path: string, readiness: Readiness, reloadReadiness: () => void
     case '/review':
       return { title: 'Weekly review', node: <ReviewPage /> };
     case '/readiness':
-      return { title: 'Data readiness', node: <ReadinessPage readiness={readiness} reload={reloadReadiness} /> };
+      return { title: 'Data readiness', node: <ReadinessPage /> };
     case '/settings':
       return { title: 'Settings', node: <SettingsPage /> };
     case '/evidence':
@@ -65,7 +65,7 @@ function pageFor(path: string, readiness: Readiness, reloadReadiness: () => void
 
 function App() {
   const { path, search } = useLocation();
-  const readiness = useApi<Readiness>('/api/v1/readiness');
+  const readiness = useApi<WorkspaceSummary>('/api/v1/readiness/summary');
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 

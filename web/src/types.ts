@@ -184,11 +184,14 @@ export interface ReadinessItem {
   todo: string | null;
 }
 
-export interface Readiness {
-  items: ReadinessItem[];
+export interface WorkspaceSummary {
   counts: Record<string, number>;
   empty: boolean;
   span: { first: string | null; last: string | null };
+}
+
+export interface Readiness extends WorkspaceSummary {
+  items: ReadinessItem[];
 }
 
 export type ReviewNeed = 'type' | 'release' | 'cost';

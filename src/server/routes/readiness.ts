@@ -11,22 +11,24 @@ import { documentOperation } from '../openapi.ts';
 const PRODUCTION = ['production', 'prod', 'prd', 'live'];
 const ALERT_KINDS = ['alert', 'incident', 'log'];
 
-async function gatherFacts(store: Store): Promise<ReadinessFacts & { span: { first: string | null; last: string | null } }> {
+async function gatherFacts(store: Store): Promise<ReadinessFacts> {
   const db = store.db;
   const count = (n: unknown) => Number(n ?? 0);
 
-  const tickets = await db
+  // One pass over the signals, grouped by kind and source, answers both the tagging and the alert items.
+  const bySource = await db
     .selectFrom('signals')
-    .select((eb) => [eb.fn.countAll().as('total'), eb.fn.sum(eb.case().when('environment', 'in', PRODUCTION).then(1).else(0).end()).as('production')])
-    .where('kind', '=', 'ticket')
-    .executeTakeFirstOrThrow();
-
-  const alerts = await db
-    .selectFrom('signals')
-    .select((eb) => ['source', eb.fn.countAll().as('n'), eb.fn.max('occurred_at').as('last_at')])
-    .where('kind', 'in', ALERT_KINDS)
-    .groupBy('source')
+    .select((eb) => [
+      'kind',
+      'source',
+      eb.fn.countAll().as('n'),
+      eb.fn.sum(eb.case().when('environment', 'in', PRODUCTION).then(1).else(0).end()).as('production'),
+      eb.fn.max('occurred_at').as('last_at'),
+    ])
+    .groupBy(['kind', 'source'])
     .execute();
+  const tickets = bySource.filter((r) => r.kind === 'ticket');
+  const alerts = bySource.filter((r) => ALERT_KINDS.includes(r.kind));
 
   // A support request is linked when it names other records or was grouped with other signals.
   const support = await db
@@ -53,6 +55,25 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts & { span: { fir
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('completed_at').as('last')])
     .where('completed_at', 'is not', null)
     .executeTakeFirstOrThrow();
+  const span = await dataSpan(store);
+
+  return {
+    tickets: { total: tickets.reduce((s, t) => s + count(t.n), 0), production: tickets.reduce((s, t) => s + count(t.production), 0) },
+    alerts: {
+      total: alerts.reduce((s, a) => s + count(a.n), 0),
+      sources: [...new Set(alerts.map((a) => a.source))].sort(),
+      last_at: alerts.map((a) => String(a.last_at)).sort().at(-1) ?? null,
+    },
+    support: { total: support.length, linked },
+    deployments: { production: deployments.length, exact_times: deployments.filter((d) => d.finished_at !== null).length },
+    smoke: { releases: releases.length, with_smoke: withSmoke, runs: smokeRuns.length },
+    reviews: { completed: count(reviews.n), last_completed_at: (reviews.last as string | null) ?? null, data_last_at: span.last },
+  };
+}
+
+/** The first and last time the data covers (signals and deployments); both indexed, so cheap. */
+async function dataSpan(store: Store): Promise<{ first: string | null; last: string | null }> {
+  const db = store.db;
   const span = await db
     .selectFrom('signals')
     .select((eb) => [eb.fn.min('occurred_at').as('first'), eb.fn.max('occurred_at').as('last')])
@@ -65,20 +86,8 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts & { span: { fir
     typeof a === 'string' && typeof b === 'string' ? fn(a, b) : typeof a === 'string' ? a : typeof b === 'string' ? b : null;
 
   return {
-    tickets: { total: count(tickets.total), production: count(tickets.production) },
-    alerts: {
-      total: alerts.reduce((s, a) => s + count(a.n), 0),
-      sources: alerts.map((a) => a.source).sort(),
-      last_at: alerts.map((a) => String(a.last_at)).sort().at(-1) ?? null,
-    },
-    support: { total: support.length, linked },
-    deployments: { production: deployments.length, exact_times: deployments.filter((d) => d.finished_at !== null).length },
-    smoke: { releases: releases.length, with_smoke: withSmoke, runs: smokeRuns.length },
-    reviews: { completed: count(reviews.n), last_completed_at: (reviews.last as string | null) ?? null, data_last_at: (span.last as string | null) ?? null },
-    span: {
-      first: pick(span.first, deploySpan.first, (x, y) => (x < y ? x : y)),
-      last: pick(span.last, deploySpan.last, (x, y) => (x > y ? x : y)),
-    },
+    first: pick(span.first, deploySpan.first, (x, y) => (x < y ? x : y)),
+    last: pick(span.last, deploySpan.last, (x, y) => (x > y ? x : y)),
   };
 }
 
@@ -94,9 +103,20 @@ export async function readinessRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     },
   });
-  app.get('/api/v1/readiness', async () => {
-    const { span, ...facts } = await gatherFacts(ctx.store);
+  documentOperation({
+    method: 'get',
+    path: '/api/v1/readiness/summary',
+    summary: 'What the dashboard needs first: counts per collection, whether the workspace is empty, and the span of the data',
+    tags: ['settings'],
+    responses: { '200': { description: '{ counts, empty, span: { first, last } }' } },
+  });
+  const summary = async () => {
     const counts = await countRecords(ctx.store.db);
-    return { items: readinessChecklist(facts), facts, counts, empty: Object.values(counts).every((n) => n === 0), span };
+    return { counts, empty: Object.values(counts).every((n) => n === 0), span: await dataSpan(ctx.store) };
+  };
+  app.get('/api/v1/readiness/summary', summary);
+  app.get('/api/v1/readiness', async () => {
+    const facts = await gatherFacts(ctx.store);
+    return { items: readinessChecklist(facts), facts, ...(await summary()) };
   });
 }

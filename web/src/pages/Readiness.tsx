@@ -1,11 +1,18 @@
 // The implementation checklist, computed by the server from what the store holds.
+import { useApi } from '../api.ts';
+import { Load } from '../components/States.tsx';
 import { num, pct } from '../format.ts';
 import { Link } from '../router.tsx';
 import type { Readiness } from '../types.ts';
 
 const STATUS_LABEL = { ready: 'ready', partial: 'partly there', missing: 'missing' } as const;
 
-export function ReadinessPage({ readiness, reload }: { readiness: Readiness; reload: () => void }) {
+export function ReadinessPage() {
+  const loaded = useApi<Readiness>('/api/v1/readiness');
+  return <Load loaded={loaded} what="the checklist">{(r) => <Checklist readiness={r} reload={loaded.reload} />}</Load>;
+}
+
+function Checklist({ readiness, reload }: { readiness: Readiness; reload: () => void }) {
   const ready = readiness.items.filter((i) => i.status === 'ready').length;
   return (
     <>

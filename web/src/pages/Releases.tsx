@@ -6,7 +6,7 @@ import { Chart } from '../components/Chart.tsx';
 import { MetricNum, Num, evidenceHref } from '../components/Num.tsx';
 import { ServicePicker } from '../components/ServicePicker.tsx';
 import { Empty, Load } from '../components/States.tsx';
-import { date, num, pct, releaseName } from '../format.ts';
+import { date, fixed, num, pct, releaseName } from '../format.ts';
 import { usePeriod } from '../period.ts';
 import { navigate, useLocation, withParams } from '../router.tsx';
 import type { Ddr, Epr, Ipr, Rcs } from '../types.ts';
@@ -78,7 +78,7 @@ function EprView({ epr }: { epr: Epr }) {
   return (
     <>
       <p>
-        <MetricNum metric={epr.epr} title="escaped problems per release" format={(v) => num(v, 2)} /> escaped problems per release over{' '}
+        <MetricNum metric={epr.epr} title="escaped problems per release" format={(v) => fixed(v)} /> escaped problems per release over{' '}
         <Num evidence={{ deployments: epr.epr.evidence.deployments ?? [] }} title="releases">{num(epr.releases.count)} releases</Num>
         {epr.epr.band && <span className={`band band-${epr.epr.band}`}>{epr.epr.band.replace('_', ' ')}</span>} ·{' '}
         <Num evidence={{ deployments: epr.spikes }} title="spike releases">{num(epr.spikes.length)} spikes</Num>

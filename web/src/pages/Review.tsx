@@ -263,7 +263,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
     <div className="review">
       <div className="progress-row">
         <label htmlFor="review-progress">
-          Progress: <strong data-testid="review-progress">{handledCount} of {items.length}</strong> handled · {review.progress.resolved} need nothing more
+          Progress: <strong data-testid="review-progress">{handledCount} of {items.length}</strong> handled · {review.progress.resolved} fully settled
         </label>
         <progress id="review-progress" max={items.length} value={handledCount} />
         <span className="muted">
@@ -371,7 +371,7 @@ function ReviewItem(props: {
         {attribution?.review_reason && <p className="rationale">{attribution.review_reason}</p>}
         {attribution?.unattributed && <p className="rationale">{attribution.unattributed.explanation}</p>}
         <button type="button" onClick={props.onRelease} aria-keyshortcuts="a">
-          <kbd>a</kbd> accept this release
+          <kbd>a</kbd> {p.deployment_id === null ? 'confirm: no release introduced it' : 'accept this release'}
         </button>
       </section>
       <form
@@ -396,7 +396,9 @@ function ReviewItem(props: {
           </select>
         </label>
         <label>
-          Hours (<kbd>e</kbd>)
+          <span>
+            Hours (<kbd>e</kbd>)
+          </span>
           <input ref={hoursRef} type="number" min="0.25" step="0.25" value={h} onChange={(e) => setH(e.target.value)} />
         </label>
         <button type="submit">Add hours</button>

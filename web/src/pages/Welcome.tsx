@@ -12,6 +12,13 @@ const GROUPS: [string, string[]][] = [
   ['Deliveries and tests', ['deployment', 'github', 'gitlab', 'github-delivery', 'gitlab-delivery', 'argocd', 'jenkins', 'circleci', 'junit']],
 ];
 
+interface DemoJob {
+  state: 'idle' | 'loading' | 'done' | 'failed';
+  scale: string | null;
+  phase: string | null;
+  message: string | null;
+}
+
 interface OpenApi {
   paths: Record<string, Record<string, { parameters?: { name: string; schema?: { enum?: string[] } }[] }>>;
 }
@@ -24,11 +31,19 @@ export function WelcomePage({ onLoaded }: { onLoaded: () => void }) {
   const other = sources.filter((s) => !GROUPS.some(([, names]) => names.includes(s)));
   const demoRoute = openapi.data ? Boolean(openapi.data.paths['/api/v1/demo']) : null;
 
+  // `?scale=small` loads the three-month history in seconds (tests, a quick look); the default is what `escapement demo` loads.
+  const scale = new URLSearchParams(location.search).get('scale');
   const loadDemo = async () => {
-    setState({ kind: 'loading' });
+    setState({ kind: 'loading', text: 'Starting…' });
     try {
-      const result = await api<{ message?: string }>('/api/v1/demo', { method: 'POST', body: {} });
-      setState({ kind: 'done', text: result.message ?? 'The demo history is loaded.' });
+      let job = await api<DemoJob>('/api/v1/demo', { method: 'POST', body: scale ? { scale } : {} });
+      while (job.state === 'loading') {
+        setState({ kind: 'loading', text: `Loading the ${job.scale} demo: ${job.phase ?? 'working'}…` });
+        await new Promise((r) => setTimeout(r, 1000));
+        job = await api<DemoJob>('/api/v1/demo');
+      }
+      if (job.state === 'failed') throw new Error(job.message ?? 'loading the demo failed');
+      setState({ kind: 'done', text: job.message ?? 'The demo history is loaded.' });
       onLoaded();
       navigate('/');
     } catch (error) {
@@ -50,11 +65,11 @@ export function WelcomePage({ onLoaded }: { onLoaded: () => void }) {
             <strong>Not available yet</strong> from the dashboard on this server: run <code>npx escapement demo</code> and reload.
           </p>
         ) : (
-          <button type="button" className="primary" onClick={loadDemo} disabled={state.kind === 'loading'}>
-            {state.kind === 'loading' ? 'Loading the demo… (this can take a minute)' : 'Load the demo data'}
+          <button type="button" className="primary" onClick={loadDemo} disabled={state.kind === 'loading'} aria-describedby="demo-status">
+            {state.kind === 'loading' ? 'Loading the demo… (a few minutes)' : 'Load the demo data'}
           </button>
         )}
-        <div aria-live="polite">{state.text && <p className={`status ${state.kind === 'error' ? 'error' : 'ok'}`}>{state.text}</p>}</div>
+        <div aria-live="polite" id="demo-status">{state.text && <p className={`status ${state.kind === 'error' ? 'error' : 'ok'}`}>{state.text}</p>}</div>
       </section>
       <section className="panel" aria-labelledby="connect-title">
         <h2 id="connect-title">Connect your sources</h2>

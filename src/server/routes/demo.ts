@@ -1,0 +1,87 @@
+// POST /api/v1/demo: loads the demo history into an empty workspace from the dashboard's first-run
+// page — generated, imported and run through the pipeline like `escapement demo`. It takes a while
+// (about a minute or two for `medium`), so it runs as a job the page follows with GET /api/v1/demo.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DEMO_SEED } from '../../cli/commands/demo.ts';
+import { writeHistory } from '../../cli/commands/generate.ts';
+import { SCALE_NAMES } from '../../generate/scales.ts';
+import { RECORD_FILES } from '../../generate/types.ts';
+import { importFile, importOrder } from '../../ingest/files.ts';
+import { runPipeline } from '../../pipeline/run.ts';
+import type { ServerContext } from '../context.ts';
+import { documentOperation } from '../openapi.ts';
+
+const DemoBody = z.strictObject({
+  /** `medium` is what `escapement demo` loads; `small` (three months, 8 services) loads in seconds. */
+  scale: z.enum(SCALE_NAMES).default('medium'),
+});
+
+export interface DemoJob {
+  state: 'idle' | 'loading' | 'done' | 'failed';
+  scale: string | null;
+  phase: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  message: string | null;
+}
+
+export async function demoRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  let job: DemoJob = { state: 'idle', scale: null, phase: null, started_at: null, finished_at: null, message: null };
+
+  const load = async (scale: (typeof SCALE_NAMES)[number]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'escapement-demo-'));
+    try {
+      job.phase = 'generating';
+      const summary = await writeHistory({ scale, seed: DEMO_SEED, end: new Date().toISOString().slice(0, 10) }, dir);
+      job.phase = 'importing';
+      for (const file of importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)))) await importFile(ctx.store, file);
+      job.phase = 'grouping signals into problems';
+      const pipeline = await runPipeline(ctx.store, ctx.config);
+      job = { ...job, state: 'done', phase: null, finished_at: new Date().toISOString(), message: `Loaded the ${scale} demo history (${summary.from} … ${summary.to}): ${pipeline.signals} signals in ${pipeline.problems} problems.` };
+    } catch (error) {
+      app.log.error({ err: error }, 'demo load failed');
+      job = { ...job, state: 'failed', finished_at: new Date().toISOString(), message: `loading the demo failed while ${job.phase}: ${(error as Error).message}` };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  documentOperation({
+    method: 'post',
+    path: '/api/v1/demo',
+    summary: 'Load the demo history into an empty workspace (as `escapement demo`); runs in the background — follow it with GET /api/v1/demo',
+    tags: ['settings'],
+    requestBody: { description: 'scale: small | medium (default, what `escapement demo` loads) | large', schema: z.toJSONSchema(DemoBody, { io: 'input' }) },
+    responses: {
+      '202': { description: 'started: the job' },
+      '400': { description: 'an unknown scale' },
+      '409': { description: 'the workspace already holds signals, or a load is under way' },
+    },
+  });
+  documentOperation({
+    method: 'get',
+    path: '/api/v1/demo',
+    summary: 'The demo load job: idle, loading (with its phase), done or failed (with the message)',
+    tags: ['settings'],
+    responses: { '200': { description: 'the job' } },
+  });
+
+  app.get('/api/v1/demo', async () => job);
+
+  app.post('/api/v1/demo', async (request, reply) => {
+    const body = DemoBody.safeParse(request.body ?? {});
+    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    if (job.state === 'loading') return reply.code(409).send({ error: 'conflict', message: `a demo load is under way (${job.phase})` });
+    const existing = await ctx.store.db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    if (Number(existing.n) > 0) {
+      return reply.code(409).send({ error: 'conflict', message: `the workspace already holds ${Number(existing.n)} signals; the demo would mix with them (use \`escapement demo --db OTHER\`)` });
+    }
+    job = { state: 'loading', scale: body.data.scale, phase: 'starting', started_at: new Date().toISOString(), finished_at: null, message: null };
+    void load(body.data.scale);
+    return reply.code(202).send(job);
+  });
+}
