@@ -136,6 +136,13 @@ export const ConfigSchema = z.strictObject({
       otherwise: z.enum(['ignore', 'defect', 'signal']).default('ignore'),
     })
     .prefault({}),
+  /** Reports (docs/reports.md): a folder of the team's own audience templates (`<audience>.md`; missing ones fall back to the bundled), and the dashboard's address for evidence links in exported files. */
+  reports: z
+    .strictObject({
+      templates: z.string().min(1).optional(),
+      dashboard_url: z.string().default(''),
+    })
+    .prefault({}),
   /** Chat sources: Slack channel ids (or Teams channel names) whose messages are signals; empty reads every channel the app is in. */
   chat: z.strictObject({ channels: z.array(z.string()).default([]) }).prefault({}),
   /** Metric thresholds and counting choices; every default is the figure of metrics.md. */
