@@ -57,7 +57,7 @@ export function githubEventOf(input: AdapterInput): string | undefined {
 export const github: SourceAdapter = {
   name: 'github',
   title: 'GitHub',
-  emits: ['deployment', 'change', 'signal'],
+  emits: ['deployment', 'change', 'signal', 'defect'],
   format: 'json',
   toRecords(input) {
     const event = githubEventOf(input);

@@ -41,7 +41,7 @@ export function gitlabEventOf(input: AdapterInput): string | undefined {
 export const gitlab: SourceAdapter = {
   name: 'gitlab',
   title: 'GitLab',
-  emits: ['deployment', 'change', 'signal'],
+  emits: ['deployment', 'change', 'signal', 'defect'],
   format: 'json',
   toRecords(input) {
     const event = gitlabEventOf(input);

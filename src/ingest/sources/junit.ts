@@ -50,11 +50,16 @@ function propertiesOf(node: Json): Record<string, string> {
 
 const TAG_IN_NAME = /(?:^|\s)@([\w-]+)|\[([\w-]+)\]/g;
 
+/** Tags written in a test's name: `@smoke`, `[critical]`. */
+export function tagsInName(name: string): string[] {
+  return [...name.matchAll(TAG_IN_NAME)].map((m) => (m[1] ?? m[2])!.toLowerCase());
+}
+
 function caseOf(node: Json): TestCaseResult {
   const name = optionalText(node.name) ?? '(unnamed test)';
   const classname = optionalText(node.classname);
   const properties = propertiesOf(node);
-  const tags = [...name.matchAll(TAG_IN_NAME)].map((m) => (m[1] ?? m[2])!.toLowerCase());
+  const tags = tagsInName(name);
   for (const key of ['tag', 'tags']) if (properties[key]) tags.push(...properties[key].split(/[,\s]+/).filter(Boolean).map((t) => t.replace(/^@/, '').toLowerCase()));
   const failed = optionalArray(node.failure).length > 0 || optionalArray(node.error).length > 0;
   const skipped = 'skipped' in node;

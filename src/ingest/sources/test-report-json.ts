@@ -4,15 +4,11 @@
 import type { AdapterInput, AdapterOutput, SourceAdapter } from '../adapter.ts';
 import { PayloadError } from '../adapter.ts';
 import { isObject, type Json, object, optionalArray, optionalObject, optionalText, optionalTime } from '../payload.ts';
-import { testRunOf, type TestCaseResult } from './junit.ts';
+import { tagsInName, testRunOf, type TestCaseResult } from './junit.ts';
 
 const SOURCE = 'test-report';
 
 const JEST_OUTCOME: Record<string, TestCaseResult['outcome']> = { passed: 'passed', failed: 'failed', pending: 'skipped', skipped: 'skipped', todo: 'skipped', disabled: 'skipped' };
-
-function tagsOf(title: string): string[] {
-  return [...title.matchAll(/(?:^|\s)@([\w-]+)|\[([\w-]+)\]/g)].map((m) => (m[1] ?? m[2])!.toLowerCase());
-}
 
 function jestCases(report: Json): TestCaseResult[] {
   return optionalArray(report.testResults).flatMap((file, f) =>
@@ -24,7 +20,7 @@ function jestCases(report: Json): TestCaseResult[] {
       const status = optionalText(assertion.status) ?? '';
       const outcome = JEST_OUTCOME[status];
       if (outcome === undefined) throw new PayloadError(`testResults[${f}].assertionResults[${a}].status`, `expected passed, failed, pending, skipped, todo or disabled, got ${JSON.stringify(assertion.status)}`);
-      return { fullName, outcome, tags: tagsOf(fullName) };
+      return { fullName, outcome, tags: tagsInName(fullName) };
     }),
   );
 }
@@ -35,7 +31,7 @@ function playwrightCases(suite: Json, path: string[], into: TestCaseResult[]): T
   for (const value of optionalArray(suite.specs)) {
     const spec = object(value, 'suites[].specs[]');
     const specTitle = optionalText(spec.title) ?? '(unnamed test)';
-    const tags = [...optionalArray(spec.tags).map((t) => optionalText(t)?.replace(/^@/, '').toLowerCase()).filter((t): t is string => t !== undefined), ...tagsOf(specTitle)];
+    const tags = [...optionalArray(spec.tags).map((t) => optionalText(t)?.replace(/^@/, '').toLowerCase()).filter((t): t is string => t !== undefined), ...tagsInName(specTitle)];
     const tests = optionalArray(spec.tests).map((t) => optionalObject(t)).filter((t): t is Json => t !== undefined);
     for (const test of tests) {
       const project = optionalText(test.projectName);
