@@ -288,8 +288,8 @@ export async function upsertRecords<K extends ImportKind>(
     pending.set(key, row);
   }
 
-  const numbered = numberedParameters(db);
-  const existing = await existingRows(db, spec, [...pending.values()], merge, numbered);
+  const dialect = dialectOf(db);
+  const existing = await existingRows(db, spec, [...pending.values()], merge, dialect);
   const toWrite: Row[] = [];
   for (const [key, pendingRow] of pending) {
     const stored = existing.get(key);
@@ -311,13 +311,13 @@ export async function upsertRecords<K extends ImportKind>(
     row.updated_at = now;
     toWrite.push(row);
   }
-  if (toWrite.length > 0) await writeRows(db, spec, toWrite, numbered);
+  if (toWrite.length > 0) await writeRows(db, spec, toWrite, dialect);
   return counts;
 }
 
-/** How this connection writes SQL: PostgreSQL numbers its parameters, SQLite uses `?`. */
-function numberedParameters(db: Kysely<Database>): boolean {
-  return db.selectFrom('teams').select('name').where('name', '=', '').compile().sql.includes('$1');
+/** Which SQL the connection speaks: PostgreSQL numbers its parameters, SQLite uses `?`. */
+function dialectOf(db: Kysely<Database>): Dialect {
+  return db.selectFrom('teams').select('name').where('name', '=', '').compile().sql.includes('$1') ? 'postgres' : 'sqlite';
 }
 
 const quote = (name: string) => `"${name}"`;
@@ -325,7 +325,7 @@ const quote = (name: string) => `"${name}"`;
 /**
  * Statements are written by hand rather than through the query builder: for a thousand rows of twenty
  * columns, building and compiling the query tree cost more than running it. The text depends only on
- * the table, the columns and the row count, so it is kept.
+ * the table, the columns and (on SQLite) the row count, so it is kept.
  */
 const statements = new Map<string, string>();
 
@@ -339,22 +339,44 @@ function statement(key: string, build: () => string): string {
   return text;
 }
 
-function placeholders(numbered: boolean, from: number, count: number): string {
-  const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = numbered ? `$${from + i}` : '?';
-  return out.join(', ');
+function questionMarks(count: number): string {
+  return new Array<string>(count).fill('?').join(', ');
+}
+
+/** PostgreSQL column types by table, for the array parameters of a batch (`text[]`, `jsonb[]`, …). */
+const columnTypes = new Map<string, Map<string, string>>();
+
+async function postgresColumnTypes(db: Kysely<Database>, table: string): Promise<Map<string, string>> {
+  let types = columnTypes.get(table);
+  if (types === undefined) {
+    const result = await db.executeQuery<{ column_name: string; udt_name: string }>(
+      CompiledQuery.raw('select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]),
+    );
+    types = new Map(result.rows.map((r) => [r.column_name, r.udt_name]));
+    if (types.size > 0) columnTypes.set(table, types);
+  }
+  return types;
 }
 
 /** The stored rows for the batch's keys: only their hashes, or whole rows when merging. */
-async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], whole: boolean, numbered: boolean): Promise<Map<string, Row>> {
+async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], whole: boolean, dialect: Dialect): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   const columns = whole ? '*' : [...spec.key, 'content_hash'].map(quote).join(', ');
+  const pg = dialect === 'postgres';
   if (spec.key.length === 1) {
     const names = rows.map((r) => String(r.name));
-    const text = statement(`select|${spec.table}|${whole}|${names.length}|${numbered}`, () =>
-      `select ${columns} from ${quote(spec.table)} where "name" in (${placeholders(numbered, 1, names.length)})`);
-    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, names));
+    const text = statement(`select|${spec.table}|${whole}|${pg ? 'pg' : names.length}`, () =>
+      `select ${columns} from ${quote(spec.table)} where "name" ${pg ? '= any($1::text[])' : `in (${questionMarks(names.length)})`}`);
+    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, pg ? [names] : names));
     for (const s of stored.rows) found.set(String(s.name), s);
+    return found;
+  }
+  if (pg) {
+    // One round trip for the whole batch: the server pairs the two arrays back into keys.
+    const text = statement(`select|${spec.table}|${whole}|pg`, () =>
+      `select ${whole ? 't.*' : columns} from ${quote(spec.table)} t join unnest($1::text[], $2::text[]) as k(source, external_id) using (source, external_id)`);
+    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, [rows.map((r) => String(r.source)), rows.map((r) => String(r.external_id))]));
+    for (const s of stored.rows) found.set(`${String(s.source)}\u0000${String(s.external_id)}`, s);
     return found;
   }
   const bySource = new Map<string, string[]>();
@@ -364,24 +386,35 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
     bySource.set(String(r.source), list);
   }
   for (const [source, ids] of bySource) {
-    const text = statement(`select|${spec.table}|${whole}|${ids.length}|${numbered}`, () =>
-      `select ${columns} from ${quote(spec.table)} where "source" = ${numbered ? '$1' : '?'} and "external_id" in (${placeholders(numbered, 2, ids.length)})`);
+    const text = statement(`select|${spec.table}|${whole}|${ids.length}`, () =>
+      `select ${columns} from ${quote(spec.table)} where "source" = ? and "external_id" in (${questionMarks(ids.length)})`);
     const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, [source, ...ids]));
     for (const s of stored.rows) found.set(`${source}\u0000${String(s.external_id)}`, s);
   }
   return found;
 }
 
-async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], numbered: boolean): Promise<void> {
+/**
+ * One statement per batch. SQLite gets a multi-row VALUES list; PostgreSQL gets one array per
+ * column through unnest, which keeps the statement short and its parameters few (parsing and
+ * planning twenty thousand parameters costs PostgreSQL more than storing the rows).
+ */
+async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], dialect: Dialect): Promise<void> {
   const columns = Object.keys(rows[0]!);
   const updated = columns.filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
-  const text = statement(`insert|${spec.table}|${columns.join(',')}|${rows.length}|${numbered}`, () => {
-    const values: string[] = [];
-    for (let r = 0; r < rows.length; r++) values.push(`(${placeholders(numbered, 1 + r * columns.length, columns.length)})`);
-    return (
-      `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')}) values ${values.join(', ')} ` +
-      `on conflict (${spec.key.map(quote).join(', ')}) do update set ${updated.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
-    );
+  const conflict = `on conflict (${spec.key.map(quote).join(', ')}) do update set ${updated.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
+  const into = `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')})`;
+  if (dialect === 'postgres') {
+    const types = await postgresColumnTypes(db, spec.table);
+    const text = statement(`insert|${spec.table}|${columns.join(',')}|pg`, () =>
+      `${into} select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`).join(', ')}) ${conflict}`);
+    const parameters = columns.map((column) => rows.map((row) => row[column] ?? null));
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    return;
+  }
+  const text = statement(`insert|${spec.table}|${columns.join(',')}|${rows.length}`, () => {
+    const values = `(${questionMarks(columns.length)})`;
+    return `${into} values ${new Array<string>(rows.length).fill(values).join(', ')} ${conflict}`;
   });
   const parameters: unknown[] = new Array(rows.length * columns.length);
   let i = 0;
