@@ -358,26 +358,26 @@ export function createCorrelator(
       }
       const groupOf = new Int32Array(n);
       for (let i = 0; i < n; i++) groupOf[i] = find(i);
-      let reasonIndex: Map<number, number[]> | undefined;
-      const edgesOf = (root: number): number[] => {
-        if (!reasonIndex) {
-          reasonIndex = new Map();
-          for (let e = 0; e < edgeA.length; e++) {
-            const r = groupOf[edgeA.data[e]!]!;
-            let list = reasonIndex.get(r);
-            if (!list) reasonIndex.set(r, (list = []));
-            list.push(e);
-          }
+      // Edges grouped by representative in two flat arrays (offsets and edge numbers), not a map of lists.
+      let start: Int32Array | undefined;
+      let order: Int32Array | undefined;
+      const edgesOf = (root: number): Int32Array => {
+        if (!start || !order) {
+          start = new Int32Array(n + 1);
+          for (let e = 0; e < edgeA.length; e++) start[groupOf[edgeA.data[e]!]! + 1]!++;
+          for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+          const fill = start.slice(0, n);
+          order = new Int32Array(edgeA.length);
+          for (let e = 0; e < edgeA.length; e++) order[fill[groupOf[edgeA.data[e]!]!]!++] = e;
         }
-        return reasonIndex.get(root) ?? [];
+        return order.subarray(start[root]!, start[root + 1]!);
       };
       return {
         groupOf,
         ids: Float64Array.from(ids),
         count: n,
         reasonsFor(root, limit = 50) {
-          return edgesOf(root)
-            .slice(0, limit)
+          return [...edgesOf(root).subarray(0, limit)]
             .map((e) => ({
               signal_id: ids[edgeA.data[e]!]!,
               joined_id: ids[edgeB.data[e]!]!,
