@@ -1,0 +1,34 @@
+// A change pushed or merged without a deployment gets the production deployment that shipped it.
+import { describe, expect, it } from 'vitest';
+import { shippedIn, type ShippingDeployment, type UnshippedChange } from '../../src/pipeline/change-deployments.ts';
+
+const dep = (ref: string, started: string, extra: Partial<ShippingDeployment> = {}): ShippingDeployment => ({
+  ref, service: 'checkout', environment: 'production', status: 'success', commit_sha: null, started_at: started, finished_at: started, ...extra,
+});
+const deployments = [
+  dep('github:deployment/1', '2025-11-01T10:00:00.000Z', { commit_sha: 'aaaaaaa111' }),
+  dep('github:deployment/2', '2025-11-03T10:00:00.000Z'),
+  dep('github:deployment/3', '2025-11-02T10:00:00.000Z', { status: 'failure' }),
+  dep('github:deployment/4', '2025-11-02T11:00:00.000Z', { environment: 'staging' }),
+  dep('github:deployment/5', '2025-11-02T12:00:00.000Z', { service: 'search' }),
+];
+const change = (ref: string, merged: string | null, extra: Partial<UnshippedChange> = {}): UnshippedChange => ({ ref, service: 'checkout', sha: null, merged_at: merged, ...extra });
+
+describe('shippedIn', () => {
+  it('links by exact commit, else the first successful production deployment of the service after the merge', () => {
+    const links = shippedIn(
+      [
+        change('github:o/r@aaaaaaa111', '2025-10-31T00:00:00.000Z', { sha: 'aaaaaaa' }),
+        change('github:o/r#7', '2025-11-01T12:00:00.000Z'),
+        change('github:o/r#8', '2025-11-03T12:00:00.000Z'),
+        change('github:o/r@feature', null),
+      ],
+      deployments,
+    );
+    expect(Object.fromEntries(links)).toEqual({
+      'github:o/r@aaaaaaa111': { deployment_ref: 'github:deployment/1', reason: 'deployed its commit aaaaaaa' },
+      // The failed, staging and other-service deployments in between did not ship it.
+      'github:o/r#7': { deployment_ref: 'github:deployment/2', reason: 'first production deployment of checkout after it merged' },
+    });
+  });
+});
