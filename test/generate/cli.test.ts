@@ -1,0 +1,60 @@
+// The generate and demo commands as a user runs them.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../src/cli/main.ts';
+import { UserError } from '../../src/cli/common.ts';
+import { openStore } from '../../src/store/connection.ts';
+import { upsertRecords } from '../../src/store/upsert.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'escapement-gen-cli-'));
+const run = (...args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'escapement', ...args]);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('escapement generate', () => {
+  it('prints a JSON summary whose counts match the files', async () => {
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const target = join(dir, 'small');
+    await run('generate', '--scale', 'small', '--seed', '5', '--end', '2025-06-30', '--out', target, '--json');
+    const summary = JSON.parse(out.join('')) as { scale: string; seed: number; from: string; to: string; files: Record<string, number>; truth: Record<string, number> };
+    expect(summary.scale).toBe('small');
+    expect(summary.seed).toBe(5);
+    expect(summary.from).toBe('2025-04-01');
+    expect(summary.to).toBe('2025-06-30');
+    const lines = (file: string) => readFileSync(join(target, file), 'utf8').split('\n').filter(Boolean).length;
+    expect(summary.files['signals.jsonl']).toBe(lines('signals.jsonl'));
+    expect(summary.truth['ground-truth/problems.jsonl']).toBe(lines('ground-truth/problems.jsonl'));
+    const first = JSON.parse(readFileSync(join(target, 'signals.jsonl'), 'utf8').split('\n')[0]!) as { occurred_at: string };
+    expect(first.occurred_at >= '2025-04-01' && first.occurred_at < '2025-07-01').toBe(true);
+  });
+
+  it('rejects an unknown scale, a seed that is not a number and a malformed end date', async () => {
+    await expect(run('generate', '--scale', 'huge', '--out', dir)).rejects.toThrow(/--scale: expected one of small, medium, large/);
+    await expect(run('generate', '--seed', 'abc', '--out', dir)).rejects.toThrow(/--seed: expected an integer/);
+    await expect(run('generate', '--end', '2025-13-45', '--out', dir)).rejects.toThrow(UserError);
+  });
+});
+
+describe('escapement demo', () => {
+  it('refuses a database that already holds signals', async () => {
+    const dbPath = join(dir, 'busy.db');
+    const store = await openStore({ dbPath });
+    await upsertRecords(store.db, 'signal', [{ source: 'pagerduty', external_id: 'P1', kind: 'incident', occurred_at: '2025-11-01T10:00:00.000Z', title: 'Checkout down', labels: {}, links: [] }]);
+    await store.close();
+    // --db names the SQLite file only when DATABASE_URL does not select PostgreSQL.
+    vi.stubEnv('DATABASE_URL', '');
+    await expect(run('demo', '--db', dbPath)).rejects.toThrow(/already holds 1 signals.*--force/);
+  });
+});
