@@ -99,7 +99,7 @@ for await (const s of lines('signals.jsonl')) {
   for (const l of (s.links as string[] | undefined) ?? []) acc.links.add(l);
   const labels: Record<string, string> = (s.labels as Record<string, string> | undefined) ?? {};
   for (const [k, v] of Object.entries(labels)) if (!(k in acc.labels)) acc.labels[k] = v;
-  acc.texts.push(String(s.title));
+  if (!acc.texts.includes(String(s.title))) acc.texts.push(String(s.title));
 }
 const problems: ProblemFacts[] = truths.map((t, i) => {
   const acc = accs[i];
@@ -123,9 +123,12 @@ const loadSeconds = (performance.now() - t0) / 1000;
 
 const options = attributionOptions(DEFAULT_CONFIG);
 const t1 = performance.now();
+const cpu0 = process.cpuUsage();
 const index = indexDeployments(deployments, changes);
+const indexSeconds = (performance.now() - t1) / 1000;
 const results = attributeProblems(problems, index, options);
 const attributeSeconds = (performance.now() - t1) / 1000;
+const attributeCpuSeconds = process.cpuUsage(cpu0).user / 1e6;
 const t2 = performance.now();
 const outcomes = deploymentOutcomes(deployments, attributedProblems(results, problems), undefined, undefined, index);
 const outcomeSeconds = (performance.now() - t2) / 1000;
@@ -145,6 +148,7 @@ const missReasons: Record<string, number> = {};
 const falseByMethod: Record<string, number> = {};
 const examples: unknown[] = [];
 const wrongExamples: unknown[] = [];
+const dump: string[] = [];
 results.forEach((r, i) => {
   const truth = truths[i] as Truth;
   const ref = r.attribution.deployment_ref;
@@ -166,11 +170,22 @@ results.forEach((r, i) => {
       missesByType[truth.type] = (missesByType[truth.type] ?? 0) + 1;
       const why = ref ? `other deployment (${r.attribution.method})` : `unattributed: ${r.attribution.unattributed?.reason}`;
       missReasons[why] = (missReasons[why] ?? 0) + 1;
+      if (process.env.BENCH_DUMP) {
+        const truthDeployment = index.byRef.get(truth.deployment);
+        const p = problems[i] as ProblemFacts;
+        dump.push(JSON.stringify({ type: truth.type, truth: [truth.deployment, truthDeployment?.version, truthDeployment?.at], got: [ref, r.attribution.method, r.attribution.confidence], impact: p.impact_start, links: p.links.filter((l) => l.startsWith('version:')), release: p.labels.release, cands: r.attribution.candidates.map((c) => [c.deployment_ref, c.version, c.at, c.score]), ev: r.attribution.evidence.map((e) => [e.kind, e.deployment_ref, e.weight]) }));
+      }
       if (examples.length < 8) examples.push({ truth: { deployment: truth.deployment, type: truth.type, service: truth.service }, got: { ref, method: r.attribution.method, confidence: r.attribution.confidence, candidates: r.attribution.candidates, unattributed: r.attribution.unattributed }, impact_start: (problems[i] as ProblemFacts).impact_start });
     }
   } else {
     unattributedTruth++;
-    if (ref) falseOnUnattributed++;
+    if (ref) {
+      falseOnUnattributed++;
+      if (process.env.BENCH_DUMP) {
+        const p = problems[i] as ProblemFacts;
+        dump.push(JSON.stringify({ fp: true, type: truth.type, reason: truth.unattributed_reason, got: [ref, r.attribution.method, r.attribution.confidence], ev: r.attribution.evidence.map((e) => [e.kind, e.deployment_ref, e.weight, e.detail]), texts: p.texts?.slice(0, 6) }));
+      }
+    }
     else unattributedAgreed++;
   }
 });
@@ -197,7 +212,7 @@ const report = {
   problems: problems.length,
   deployments: deployments.length,
   changes: changes.length,
-  seconds: { load: +loadSeconds.toFixed(2), attribute: +attributeSeconds.toFixed(2), outcomes: +outcomeSeconds.toFixed(2) },
+  seconds: { load: +loadSeconds.toFixed(2), attribute: +attributeSeconds.toFixed(2), attribute_cpu: +attributeCpuSeconds.toFixed(2), of_which_index: +indexSeconds.toFixed(2), outcomes: +outcomeSeconds.toFixed(2) },
   tied_to_a_release: tied,
   agreement_on_tied: pct(agreed, tied),
   recall: pct(agreed, tied),
@@ -220,4 +235,5 @@ const report = {
 console.log(JSON.stringify(report, null, 2));
 if (process.env.BENCH_EXAMPLES) console.log(JSON.stringify({ misses: examples, wrong: wrongExamples }, null, 2));
 mkdirSync('bench/results', { recursive: true });
+if (dump.length > 0) writeFileSync('bench/results/attribute-misses.jsonl', `${dump.join('\n')}\n`);
 writeFileSync('bench/results/attribute.json', `${JSON.stringify({ ...report, misses: examples, wrong: wrongExamples }, null, 2)}\n`);

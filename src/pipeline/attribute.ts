@@ -96,6 +96,8 @@ export interface Attribution {
   unattributed?: { reason: UnattributedReason; explanation: string };
   /** References a signal named that match no deployment of the problem's services. */
   unresolved_references?: string[];
+  /** References to deployments made after the impact began (a fix, not the cause). */
+  later_references?: string[];
   needs_review: boolean;
   review_reason?: string;
   decided_by: 'pipeline' | 'person';
@@ -289,14 +291,13 @@ function outsideCause(problem: ProblemFacts): string | null {
     if (OUTSIDE_CAUSE_LABELS.test(k) && OUTSIDE_CAUSE_VALUE.test(v)) return `a signal labels the cause ${k}=${v}`;
     if ((k === 'vendor' || k === 'provider' || k === 'external') && v) return `a signal names an outside party (${k}=${v})`;
   }
-  for (const text of problem.texts ?? []) {
-    const m = text.match(OUTSIDE_CAUSE_TEXT);
-    if (m) return `a signal says "${m[0]}"`;
-  }
-  return null;
+  // One pass over all the text: problems with alert storms carry hundreds of titles.
+  const m = problem.texts && problem.texts.length > 0 ? problem.texts.join('\n').match(OUTSIDE_CAUSE_TEXT) : null;
+  return m ? `a signal says "${m[0]}"` : null;
 }
 
 /** Multipliers on time-only evidence: a regression is by definition "broken after a deployment". */
+const CHANGE_BORNE_TYPES = new Set(['code', 'regression']);
 const TYPE_TIME_FACTOR: Record<string, number> = { regression: 1.15, code: 1, mixed: 1, infra: 0.85, integration: 0.85 };
 
 /** How strongly being the running deployment `minutes` before the impact speaks for it. */
@@ -321,7 +322,12 @@ interface Context {
 
 /** Deployments of related services named by a reference; others are reported as unresolved. */
 function related(ctx: Context, list: readonly DeploymentFact[]): DeploymentFact[] {
-  return list.filter((d) => ctx.services.has(d.service) && canonicalEnvironment(d.environment) === ctx.env);
+  return list.filter((d) => ctx.services.has(d.service) && canonicalEnvironment(d.environment) === ctx.env && !after(ctx, d));
+}
+
+/** Made after the impact began: it cannot have introduced the problem (a fix version, a hotfix's sha). */
+function after(ctx: Context, d: DeploymentFact): boolean {
+  return d.at !== null && Date.parse(d.at) > ctx.impact;
 }
 
 /** The first deployment of a version in the problem's environment: the one that introduced it. */
@@ -329,9 +335,12 @@ function introducedVersion(ctx: Context, service: string, version: string): Depl
   return related(ctx, ctx.index.withVersion(service, version)).find((d) => !isRollback(d));
 }
 
-function explicitEvidence(ctx: Context, unresolved: string[]): Evidence[] {
+function explicitEvidence(ctx: Context, unresolved: string[], later: string[]): Evidence[] {
   const { problem, index } = ctx;
   const out: Evidence[] = [];
+  // A reference matching only deployments made after the impact began names a fix, not the cause.
+  const unmatched = (raw: string, all: readonly (DeploymentFact | undefined)[]) =>
+    (all.some((d) => d !== undefined && ctx.services.has(d.service) && after(ctx, d)) ? later : unresolved).push(raw);
   const ev = (kind: EvidenceKind, d: DeploymentFact, weight: number, detail: string) =>
     out.push({ kind, deployment_id: d.id, deployment_ref: d.ref, weight: round(weight), detail });
 
@@ -340,37 +349,33 @@ function explicitEvidence(ctx: Context, unresolved: string[]): Evidence[] {
     const { kind, value } = parseLink(raw);
     if (kind === 'deployment') {
       const d = index.byRef.get(value);
-      if (d && ctx.services.has(d.service)) ev('deployment_link', d, 0.95, `a signal links deployment ${value}`);
-      else unresolved.push(raw);
+      if (d && ctx.services.has(d.service) && !after(ctx, d)) ev('deployment_link', d, 0.95, `a signal links deployment ${value}`);
+      else unmatched(raw, [d]);
     } else if (kind === 'version') {
       versionRefs.push({ version: value, weight: 0.9, via: `link ${raw}` });
     } else if (kind === 'sha') {
-      const direct = related(ctx, index.withSha(value));
       const viaChange = index
         .changesWithSha(value)
         .map((c) => (c.deployment_ref ? index.byRef.get(c.deployment_ref) : undefined))
         .filter((d): d is DeploymentFact => d !== undefined);
-      const found = [...direct, ...related(ctx, viaChange)];
-      const first = found.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.id - b.id)[0];
+      const all = [...index.withSha(value), ...viaChange];
+      const first = related(ctx, all).sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.id - b.id)[0];
       if (first) ev('sha', first, 0.85, `a signal names commit ${value}, shipped in ${first.service} ${first.version ?? first.ref}`);
-      else unresolved.push(raw);
+      else unmatched(raw, all);
     } else if (kind === 'pr') {
       const m = value.match(/^(?:(.*)[#!])?(\d+)$/);
       const pr = m ? Number(m[2]) : Number.NaN;
       const repo = m?.[1];
-      const shipped = Number.isInteger(pr)
-        ? related(
-            ctx,
-            index
-              .changesWithPr(pr)
-              .filter((c) => !repo || !c.repository || c.repository === repo || repo.endsWith(`/${c.repository}`) || c.repository.endsWith(`/${repo}`))
-              .map((c) => (c.deployment_ref ? index.byRef.get(c.deployment_ref) : undefined))
-              .filter((d): d is DeploymentFact => d !== undefined),
-          ).sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.id - b.id)
+      const all = Number.isInteger(pr)
+        ? index
+            .changesWithPr(pr)
+            .filter((c) => !repo || !c.repository || c.repository === repo || repo.endsWith(`/${c.repository}`) || c.repository.endsWith(`/${repo}`))
+            .map((c) => (c.deployment_ref ? index.byRef.get(c.deployment_ref) : undefined))
+            .filter((d): d is DeploymentFact => d !== undefined)
         : [];
-      const first = shipped[0];
+      const first = related(ctx, all).sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.id - b.id)[0];
       if (first) ev('pr', first, 0.85, `a signal names PR ${value}, shipped in ${first.service} ${first.version ?? first.ref}`);
-      else unresolved.push(raw);
+      else unmatched(raw, all);
     }
   }
   for (const k of RELEASE_LABELS) {
@@ -397,7 +402,10 @@ function explicitEvidence(ctx: Context, unresolved: string[]): Evidence[] {
         ev('version', d, ref.weight, `${ref.via} names ${d.service} ${d.version ?? ''}`.trim());
       }
     }
-    if (!matched) unresolved.push(`version:${ref.version}`);
+    if (!matched) {
+      const all = [...ctx.services.keys()].flatMap((service) => [...index.withVersion(service, ref.version), ...(named ? index.withVersion(service, named.version) : [])]);
+      unmatched(`version:${ref.version}`, all);
+    }
   }
   return out;
 }
@@ -530,7 +538,9 @@ function runningDeployments(ctx: Context): Set<number> {
 }
 
 /** Infra and integration failures mostly come from outside; a release named only because it was running weighs less. */
-const TYPE_RUNNING_VERSION_FACTOR: Record<string, number> = { infra: 0.55, integration: 0.55, mixed: 0.8 };
+const TYPE_RUNNING_VERSION_FACTOR: Record<string, number> = { infra: 0.3, integration: 0.25, mixed: 0.6 };
+/** Circumstantial evidence for one deployment while a signal names another release. */
+const NAMED_ELSEWHERE_FACTOR = 0.5;
 
 const METHOD_RANK: Record<EvidenceKind, AttributionMethod> = {
   deployment_link: 'explicit_reference',
@@ -553,7 +563,8 @@ export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex
   }
   const ctx: Context = { problem, index, options, env, impact: Date.parse(problem.impact_start), services };
   const unresolved: string[] = [];
-  const explicit = explicitEvidence(ctx, unresolved);
+  const later: string[] = [];
+  const explicit = explicitEvidence(ctx, unresolved, later);
   const interventions = interventionEvidence(ctx);
   // Error trackers report whatever release is running when an error is first seen: naming the running
   // release says little beyond timing, and nothing at all when the cause lies outside.
@@ -563,7 +574,13 @@ export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex
   const specific = outside ? explicit.filter((e) => !namesRunning(e)) : explicit.map((e) => (namesRunning(e) ? { ...e, weight: round(e.weight * (TYPE_RUNNING_VERSION_FACTOR[problem.type ?? ''] ?? 1)) } : e));
   // An outside cause with no reference to a change: a nearby deployment is coincidence, not evidence.
   const timed = outside ? [] : timeEvidence(ctx);
-  const evidence = [...specific, ...interventions.filter((e) => !outside || e.kind === 'rollback'), ...timed];
+  // A reference to a release other than the running one is the strongest sign there is (the error was
+  // first seen before the latest deployment); timing and interventions that point elsewhere count for less.
+  const named = new Set(specific.filter((e) => !namesRunning(e)).map((e) => e.deployment_id));
+  const circumstantial = [...interventions.filter((e) => !outside || e.kind === 'rollback'), ...timed].map((e) =>
+    named.size > 0 && !named.has(e.deployment_id) ? { ...e, weight: round(e.weight * NAMED_ELSEWHERE_FACTOR) } : e,
+  );
+  const evidence = [...specific, ...circumstantial];
 
   const scores = new Map<number, number>();
   for (const e of evidence) scores.set(e.deployment_id, 1 - (1 - (scores.get(e.deployment_id) ?? 0)) * (1 - e.weight));
@@ -575,14 +592,17 @@ export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex
     .sort((a, b) => b.score - a.score || (b.at ?? '').localeCompare(a.at ?? '') || a.deployment_id - b.deployment_id);
   const best = candidates[0];
   const runnerUp = candidates[1];
-  const extra = unresolved.length > 0 ? { unresolved_references: unresolved } : {};
+  const extra = { ...(unresolved.length > 0 ? { unresolved_references: unresolved } : {}), ...(later.length > 0 ? { later_references: later } : {}) };
   const services_ = [...services.keys()].join(', ');
 
-  if (!best || best.score < options.minConfidence) {
+  // A code defect or regression came with some change, so weaker evidence may name it (for review);
+  // infra and integration failures often come with none.
+  const minimum = options.minConfidence * (CHANGE_BORNE_TYPES.has(problem.type ?? '') ? 0.7 : 1);
+  if (!best || best.score < minimum) {
     const unattributed = outside
       ? { reason: 'external_cause' as const, explanation: `${outside}, and no signal names a change of ${services_}` }
       : best
-        ? { reason: 'weak_evidence' as const, explanation: `the nearest candidate, ${best.deployment_ref}, scores ${best.score} (below ${options.minConfidence})` }
+        ? { reason: 'weak_evidence' as const, explanation: `the nearest candidate, ${best.deployment_ref}, scores ${best.score} (below ${round(minimum)})` }
         : {
             reason: 'no_deployment' as const,
             explanation: `no ${env} deployment of ${services_} in the ${options.limitHours} h before the impact began (${problem.impact_start}) and no signal names one`,

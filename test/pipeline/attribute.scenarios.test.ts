@@ -192,13 +192,17 @@ describe('attribution scenarios', () => {
     expect(result.unattributed?.reason).toBe('no_deployment');
   });
 
-  it('a deployment days before with nothing else → weak evidence goes to review instead of being blamed', () => {
+  it('a deployment days before with nothing else → an infra problem stays unattributed, a code defect is named for review', () => {
     const old = deploy('checkout', '-2d 11:00');
-    const result = attribute([old], problem('P14', 'checkout', '10:00'));
-    expect(result.deployment_ref).toBeNull();
-    expect(result.unattributed?.reason).toBe('weak_evidence');
-    expect(result.needs_review).toBe(true);
-    expect(result.candidates[0]?.deployment_ref).toBe(old.ref);
+    const infra = attribute([old], problem('P14', 'checkout', '10:00', { type: 'infra' }));
+    expect(infra.deployment_ref).toBeNull();
+    expect(infra.unattributed).toEqual({ reason: 'weak_evidence', explanation: `the nearest candidate, ${old.ref}, scores 0.2459 (below 0.35)` });
+    expect(infra.needs_review).toBe(true);
+    expect(infra.candidates[0]?.deployment_ref).toBe(old.ref);
+
+    // A code defect came with some change: the running deployment, at low confidence, for a person to check.
+    const code = attribute([old], problem('P14b', 'checkout', '10:00', { type: 'code' }));
+    expect(code).toMatchObject({ deployment_ref: old.ref, method: 'time_window', confidence: 0.2889, needs_review: true, review_reason: 'confidence 0.2889 is below 0.6' });
   });
 
   it('a hotfix that follows the problem strengthens the deployment it repairs', () => {
