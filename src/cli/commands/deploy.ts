@@ -6,7 +6,11 @@ import { genericDeploymentRecords, mergeDeploymentEvent, parseGenericDeployment 
 import { storeRecords, totalWrites } from '../../ingest/store-records.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 
+/** The decisions-table action of a person's deployment kind. */
+export const KIND_ACTION = 'deployment_kind';
+
 interface DeployFlags {
+  actor?: string;
   db?: string;
   config?: string;
   json?: boolean;
@@ -61,6 +65,7 @@ export function registerDeploy(program: Command): void {
     .option('--previous <version...>', 'versions that ran before, newest first (deploying an older one is a rollback)')
     .option('--url <url>', 'a link to the pipeline run')
     .option('--description <text>', 'what it is')
+    .option('--actor <name>', 'who sets --kind, kept with the decision (default: $USER)')
     .option('--json', 'print the stored deployment and counts as JSON')
     .action(async (flags: DeployFlags) => {
       const body = deployBody(flags);
@@ -88,7 +93,21 @@ export function registerDeploy(program: Command): void {
             .executeTakeFirst();
           if (stored) records[0] = { kind: 'deployment', record: mergeDeploymentEvent(stored, first.record) };
         }
-        return storeRecords(store.db, records, { merge: true });
+        const written = await storeRecords(store.db, records, { merge: true });
+        if (flags.kind !== undefined && first.kind === 'deployment') {
+          // A person's kind is a decision: kept with who and when, beside the stored kind.
+          await store.db
+            .insertInto('decisions')
+            .values({
+              action: KIND_ACTION,
+              subject: `${first.record.source}:${first.record.external_id}`,
+              payload: JSON.stringify({ kind: first.record.kind, reason: first.record.kind_reason }),
+              actor: flags.actor ?? process.env.USER ?? 'cli',
+              decided_at: new Date().toISOString(),
+            })
+            .execute();
+        }
+        return written;
       });
       const deployment = records[0]!.record;
       if (flags.json) {

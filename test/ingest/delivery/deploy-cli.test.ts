@@ -55,8 +55,12 @@ describe('escapement deploy', () => {
       started_at: '2025-11-03T10:00:00.000Z', finished_at: '2025-11-03T10:07:00.000Z', status: 'success', kind: 'hotfix',
     });
     // A person overrides the kind; the reason says so.
-    await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--kind', 'fix-forward', '--finished', '2025-11-03T10:07:00Z');
+    await deploy('--id', 'jenkins-991', '--service', 'checkout', '--version', '2.4.1', '--kind', 'fix-forward', '--finished', '2025-11-03T10:07:00Z', '--actor', 'dana');
     expect((await stored())[0]).toMatchObject({ kind: 'fix_forward', kind_reason: 'set by a person (escapement deploy --kind): fix-forward', status: 'success', started_at: '2025-11-03T10:00:00.000Z' });
+    const store = await openStore({ dbPath: db });
+    const decisions = await store.db.selectFrom('decisions').select(['action', 'subject', 'actor', 'payload']).execute();
+    await store.close();
+    expect(decisions.map((d) => [d.action, d.subject, d.actor])).toEqual([['deployment_kind', 'deployment:jenkins-991', 'dana']]);
   });
 
   it('names the flag that is wrong and stores nothing', async () => {
