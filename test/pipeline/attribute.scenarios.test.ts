@@ -202,7 +202,7 @@ describe('attribution scenarios', () => {
 
     // A code defect came with some change: the running deployment, at low confidence, for a person to check.
     const code = attribute([old], problem('P14b', 'checkout', '10:00', { type: 'code' }));
-    expect(code).toMatchObject({ deployment_ref: old.ref, method: 'time_window', confidence: 0.2889, needs_review: true, review_reason: 'confidence 0.2889 is below 0.6' });
+    expect(code).toMatchObject({ deployment_ref: old.ref, method: 'time_window', confidence: 0.2893, needs_review: true, review_reason: "confidence 0.2893 is below 0.6" });
   });
 
   it('a hotfix that follows the problem strengthens the deployment it repairs', () => {
