@@ -86,11 +86,11 @@ function typeCounts(facts: MetricFacts, period: Period): Record<string, number> 
   return out;
 }
 
-function signals(facts: MetricFacts, ctx: MetricContext) {
+function signals(facts: MetricFacts, ctx: MetricContext, current?: { ddr: number | null; ipr: number | null }) {
   const previous = previousPeriod(ctx.period);
-  const ddrNow = defectDetectionRate(facts, ctx.period, ctx.config).ddr.value;
+  const ddrNow = current ? current.ddr : defectDetectionRate(facts, ctx.period, ctx.config).ddr.value;
   const ddrBefore = defectDetectionRate(facts, previous, ctx.config).ddr.value;
-  const iprNow = issuesPerRelease(facts, ctx.period, ctx.config).ipr.value;
+  const iprNow = current ? current.ipr : issuesPerRelease(facts, ctx.period, ctx.config).ipr.value;
   const iprBefore = issuesPerRelease(facts, previous, ctx.config).ipr.value;
   return structuralSignals(
     { current: typeCounts(facts, ctx.period), previous: typeCounts(facts, previous) },
@@ -121,6 +121,6 @@ export function overview(facts: MetricFacts, ctx: MetricContext) {
     dora: dora(facts, period, { definitions: ctx.definitions, service: null, ...(ctx.now ? { now: ctx.now } : {}) }),
     budgets: errorBudgets(facts.problems, asOf(ctx), config),
     patterns: recurringPatterns(facts.problems, period, config).slice(0, 10),
-    signals: signals(facts, ctx),
+    signals: signals(facts, ctx, { ddr: ddr.ddr.value, ipr: ipr.ipr.value }),
   };
 }

@@ -53,7 +53,20 @@ export function releaseCount(releases: readonly DeploymentFact[], counting: Rele
  * defect was found (a defect found between A and B is pre-release for B). Defects without a service use
  * the releases of every service. Returns release id → defects.
  */
+// DDR and IPR of a period and of the one before it attribute the same defects to the same releases.
+const attributed = new WeakMap<readonly DefectFact[], WeakMap<readonly DeploymentFact[], Map<number, DefectFact[]>>>();
+
 export function attributeDefects(defects: readonly DefectFact[], releases: readonly DeploymentFact[]): Map<number, DefectFact[]> {
+  let byReleases = attributed.get(defects);
+  if (!byReleases) attributed.set(defects, (byReleases = new WeakMap()));
+  const known = byReleases.get(releases);
+  if (known) return known;
+  const result = attributeDefectsOnce(defects, releases);
+  byReleases.set(releases, result);
+  return result;
+}
+
+function attributeDefectsOnce(defects: readonly DefectFact[], releases: readonly DeploymentFact[]): Map<number, DefectFact[]> {
   const byService = new Map<string, DeploymentFact[]>();
   for (const r of releases) {
     const list = byService.get(r.service) ?? [];

@@ -62,25 +62,33 @@ export async function loadMetricFacts(store: Kysely<Database>, selection: FactsS
   return { problems, deployments, defects, testRuns, changes, costs };
 }
 
-/** Production deployments finished in [start, end), plus the last release before `start` of each service (defects found before the first release of the span belong to it). */
+/** Production deployments finished in [start, end), plus the last successful `production` deployment before `start` of each service (defects found before the first release of the span belong to it). */
 async function loadDeployments(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<DeploymentFact[]> {
   const columns = ['d.id', 'd.service', 'd.environment', 'd.version', 'd.finished_at', 'd.status', 'd.kind', 'd.failed', 'd.rework'] as const;
   let inSpan = db.selectFrom('deployments as d').select(columns).where('d.environment', 'in', PROD).where('d.finished_at', '>=', start).where('d.finished_at', '<', end);
   if (services) inSpan = inSpan.where('d.service', 'in', services);
-  let lastBefore = db
-    .selectFrom('deployments')
-    .select(['service', (eb) => eb.fn.max('finished_at').as('last')])
-    .where('environment', 'in', PROD)
-    .where('status', '=', 'success')
-    .where('finished_at', '<', start)
-    .groupBy('service');
-  if (services) lastBefore = lastBefore.where('service', 'in', services);
+  // One index walk per service (service, environment, finished_at) instead of grouping every older deployment.
+  let serviceNames = db.selectFrom('deployments').select('service').distinct();
+  if (services) serviceNames = serviceNames.where('service', 'in', services);
   const before = db
     .selectFrom('deployments as d')
-    .innerJoin(lastBefore.as('x'), (join) => join.onRef('x.service', '=', 'd.service').onRef('x.last', '=', 'd.finished_at'))
     .select(columns)
-    .where('d.environment', 'in', PROD)
-    .where('d.status', '=', 'success');
+    .where('d.id', 'in', (eb) =>
+      eb
+        .selectFrom(serviceNames.as('s'))
+        .select((inner) =>
+          inner
+            .selectFrom('deployments as d2')
+            .select('d2.id')
+            .whereRef('d2.service', '=', 's.service')
+            .where('d2.environment', '=', 'production')
+            .where('d2.status', '=', 'success')
+            .where('d2.finished_at', '<', start)
+            .orderBy('d2.finished_at', 'desc')
+            .limit(1)
+            .as('id'),
+        ),
+    );
   const [a, b] = await Promise.all([inSpan.execute(), before.execute()]);
   const seen = new Set<number>();
   const out: DeploymentFact[] = [];
