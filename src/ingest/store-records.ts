@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { ImportKind, ImportRecord, Signal } from '../domain/records.ts';
 import type { Database } from '../store/schema.ts';
 import { loadServiceResolver } from '../store/services.ts';
-import { addCounts, emptyCounts, upsertRecords, type WriteCounts } from '../store/upsert.ts';
+import { addCounts, emptyCounts, type ServiceResolver, tableOf, upsertRecords, type WriteCounts } from '../store/upsert.ts';
 
 export type StoredCounts = Partial<Record<ImportKind, WriteCounts>>;
 
@@ -41,19 +41,100 @@ async function writeInTransaction(db: Kysely<Database>, batches: readonly Record
     const resolveService = await loadServiceResolver(trx);
     const mergedSignals = batches.flatMap((b) => (b.merge ? b.records.filter((r) => r.kind === 'signal').map((r) => r.record as Signal) : []));
     const identities = await storedIdentities(trx, mergedSignals);
+    const prepared = batches.map((batch) =>
+      [...byKind(batch.records)].map(([kind, list]) => ({
+        kind,
+        merge: batch.merge ?? false,
+        records: batch.merge && kind === 'signal' ? keepThreadIdentity(identities, list as Signal[]) : list,
+      })),
+    );
+    const options = { resolveService, ...(now ? { now } : {}) };
+    if (batches.length > 2 && distinctKeys(prepared)) return writeTogether(trx, prepared, options);
     const results: StoredCounts[] = [];
-    for (const batch of batches) {
+    for (const parts of prepared) {
       const counts: StoredCounts = {};
-      for (const [kind, list] of byKind(batch.records)) {
-        const merge = batch.merge ?? false;
-        const records = merge && kind === 'signal' ? keepThreadIdentity(identities, list as Signal[]) : list;
-        const written = await upsertRecords(trx, kind, records as never, { resolveService, merge, ...(now ? { now } : {}) });
-        counts[kind] = addCounts(counts[kind] ?? emptyCounts(), written);
+      for (const { kind, merge, records } of parts) {
+        counts[kind] = addCounts(counts[kind] ?? emptyCounts(), await upsertRecords(trx, kind, records as never, { ...options, merge }));
       }
       results.push(counts);
     }
     return results;
   });
+}
+
+type Part = { kind: ImportKind; merge: boolean; records: ImportRecord['record'][] };
+type Keyed = { source: string; external_id: string };
+const recordKey = (kind: ImportKind, r: Keyed) => `${kind}\u0000${r.source}\u0000${r.external_id}`;
+
+function distinctKeys(prepared: Part[][]): boolean {
+  const seen = new Set<string>();
+  for (const parts of prepared) {
+    for (const { kind, records } of parts) {
+      for (const r of records) {
+        if (!('external_id' in r)) return false;
+        const key = recordKey(kind, r as Keyed);
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Many requests with distinct records: one upsert per kind and merge mode for all of them, and each
+ * request's counts read from the stored content hashes before and after (absent → inserted,
+ * changed → updated, same → unchanged), which is what a write of its own would have reported.
+ */
+async function writeTogether(trx: Kysely<Database>, prepared: Part[][], options: { resolveService: ServiceResolver; now?: string }): Promise<StoredCounts[]> {
+  const all = prepared.flat();
+  const before = await storedHashes(trx, all);
+  const groups = new Map<string, Part>();
+  for (const part of all) {
+    const id = `${part.kind}:${part.merge}`;
+    const group = groups.get(id);
+    if (group) group.records.push(...part.records);
+    else groups.set(id, { ...part, records: [...part.records] });
+  }
+  for (const { kind, merge, records } of groups.values()) await upsertRecords(trx, kind, records as never, { ...options, merge });
+  const after = await storedHashes(trx, all);
+  return prepared.map((parts) => {
+    const counts: StoredCounts = {};
+    for (const { kind, records } of parts) {
+      const c = (counts[kind] ??= emptyCounts());
+      for (const r of records) {
+        const key = recordKey(kind, r as Keyed);
+        const was = before.get(key);
+        if (was === undefined) c.inserted++;
+        else if (was !== after.get(key)) c.updated++;
+        else c.unchanged++;
+      }
+    }
+    return counts;
+  });
+}
+
+async function storedHashes(db: Kysely<Database>, parts: Part[]): Promise<Map<string, string>> {
+  const wanted = new Map<string, Map<string, string[]>>();
+  for (const { kind, records } of parts) {
+    const bySource = wanted.get(kind) ?? new Map<string, string[]>();
+    for (const r of records as Keyed[]) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.external_id]);
+    wanted.set(kind, bySource);
+  }
+  const found = new Map<string, string>();
+  const anyDb = db as unknown as Kysely<Record<string, { source: string; external_id: string; content_hash: string }>>;
+  for (const [kind, bySource] of wanted) {
+    for (const [source, ids] of bySource) {
+      const rows = await anyDb
+        .selectFrom(tableOf(kind as ImportKind))
+        .select(['external_id', 'content_hash'])
+        .where('source', '=', source)
+        .where('external_id', 'in', ids)
+        .execute();
+      for (const row of rows) found.set(recordKey(kind as ImportKind, { source, external_id: row.external_id }), row.content_hash);
+    }
+  }
+  return found;
 }
 
 interface Pending {
@@ -79,13 +160,15 @@ export class GroupWriter {
   write(batch: RecordBatch): Promise<StoredCounts> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ batch, resolve, reject });
-      void this.#drain();
+      if (this.#running) return;
+      this.#running = true;
+      // SQLite runs a whole transaction in microtasks: waiting one turn of the event loop lets the
+      // requests that arrived in the same turn join the group.
+      setImmediate(() => void this.#drain());
     });
   }
 
   async #drain(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
     try {
       while (this.#queue.length > 0) {
         const group = this.#queue.splice(0, this.maxGroup);

@@ -243,6 +243,20 @@ describe('webhook group commit (SQLite)', () => {
       expect(totals.every((t) => t.inserted + t.updated + t.unchanged === 1)).toBe(true);
       const rows = await store.db.selectFrom('signals').select('external_id').execute();
       expect(rows).toHaveLength(20);
+
+      // Distinct records written together: each request still learns what happened to its own.
+      const batch = Array.from({ length: 30 }, (_, i) => (i < 10 ? { id: `c${i}`, title: `t c${i}`, expect: 'updated' } : { id: `n${i}`, title: 'new', expect: 'inserted' }));
+      const answers = await Promise.all(
+        batch.map((b) => app.inject({ method: 'POST', url: '/api/v1/webhooks/generic', headers: json, payload: JSON.stringify({ external_id: b.id, title: b.title, occurred_at: '2025-11-03T14:05:00Z', labels: { round: '2' } }) })),
+      );
+      // The stored ten gain a label (updated), twenty are new (inserted); sent again, all are unchanged.
+      const outcome = (r: { json(): { totals: Record<string, number> } }) => Object.entries(r.json().totals).find(([, n]) => n === 1)?.[0];
+      expect(answers.map(outcome)).toEqual(batch.map((b) => b.expect));
+      const again = await Promise.all(
+        batch.map((b) => app.inject({ method: 'POST', url: '/api/v1/webhooks/generic', headers: json, payload: JSON.stringify({ external_id: b.id, title: b.title, occurred_at: '2025-11-03T14:05:00Z', labels: { round: '2' } }) })),
+      );
+      expect(again.map(outcome)).toEqual(batch.map(() => 'unchanged'));
+      expect(await store.db.selectFrom('signals').select('external_id').execute()).toHaveLength(40);
     } finally {
       await app.close();
       await store.close();
