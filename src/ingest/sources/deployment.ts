@@ -260,8 +260,17 @@ export const deployment: SourceAdapter = {
   emits: ['deployment', 'change'],
   format: 'json',
   toRecords(input: AdapterInput): AdapterOutput {
-    const body = parseGenericDeployment(input.payload);
-    const records = genericDeploymentRecords(body, { source: 'deployment', receivedAt: input.receivedAt, kindSetBy: 'the sender', raw: input.payload });
+    // One deployment, or an array of them (a backfill): all stored or none.
+    const bodies = Array.isArray(input.payload) ? input.payload : [input.payload];
+    if (bodies.length === 0) throw new PayloadError('(body)', 'expected a deployment object or a non-empty array of them');
+    const records = bodies.flatMap((payload, index) => {
+      try {
+        return genericDeploymentRecords(parseGenericDeployment(payload), { source: 'deployment', receivedAt: input.receivedAt, kindSetBy: 'the sender', raw: payload });
+      } catch (error) {
+        if (error instanceof PayloadError && Array.isArray(input.payload)) throw new PayloadError(`[${index}].${error.field}`, error.expected);
+        throw error;
+      }
+    });
     return { status: 'records', records, merge: true };
   },
 };

@@ -21,10 +21,22 @@ function serviceOf(input: AdapterInput, repository: Json, override?: unknown): s
   return optionalText(override) ?? serviceOfRepository(input.config, fullName, undefined) ?? text(repository.name, 'repository.name');
 }
 
+/** The deployer's own `payload` (an object, or a JSON string as the API also accepts). */
+function deploymentPayload(value: unknown): Json {
+  if (typeof value === 'string') {
+    try {
+      return optionalObject(JSON.parse(value)) ?? {};
+    } catch {
+      return {};
+    }
+  }
+  return optionalObject(value) ?? {};
+}
+
 /** Facts of a deployment object, shared by `deployment` and `deployment_status` events. */
 function deploymentFacts(input: AdapterInput, payload: Json, status: DeploymentStatus): DeploymentFacts {
   const deployment = object(payload.deployment, 'deployment');
-  const extra = optionalObject(deployment.payload) ?? {};
+  const extra = deploymentPayload(deployment.payload);
   const ref = optionalText(deployment.ref);
   const environmentName = text(deployment.environment, 'deployment.environment');
   const environment = environmentOf(environmentName, { flag: deployment.production_environment }) ?? environmentName;

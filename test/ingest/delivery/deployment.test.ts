@@ -80,7 +80,14 @@ describe('generic deployment webhook', () => {
     expect(() => run(deployment, { service: 's', version: '1', finished_at: 'yesterday' })).toThrow('finished_at: expected an ISO-8601 time');
     expect(() => run(deployment, { service: 's' })).toThrow('version: is required when there is no id');
     expect(() => run(deployment, { service: 's', version: '1', colour: 'red' })).toThrow('colour');
-    expect(() => run(deployment, [1, 2])).toThrow('(body): expected a JSON object');
+    expect(() => run(deployment, [{ service: 's', version: '1' }, { service: 's', version: '2', status: 'nope' }])).toThrow('[1].status: expected one of');
+    expect(() => run(deployment, [])).toThrow('(body): expected a deployment object or a non-empty array');
+    expect(() => run(deployment, 'text')).toThrow('(body): expected a JSON object');
+  });
+
+  it('takes an array of deployments (a backfill)', () => {
+    const records = recordsOf(run(deployment, [{ id: 'a', service: 's', version: '1' }, { id: 'b', service: 's', version: '2' }]));
+    expect(records.map((r) => [r.kind, (r.record as { external_id: string }).external_id])).toEqual([['deployment', 'a'], ['deployment', 'b']]);
   });
 });
 

@@ -70,6 +70,12 @@ describe('github deployment events', () => {
     expect(only(run(github, payload, event('deployment')), 'deployment')).toMatchObject({ kind: 'rollback', version: 'v2.4.0', rolls_back_to: 'v2.4.0' });
   });
 
+  it('reads a deployment payload sent as a JSON string', () => {
+    const payload = fixture('github/deployment.created.json') as { deployment: Record<string, unknown> };
+    payload.deployment.payload = JSON.stringify({ version: '3.1.0', kind: 'hotfix', service: 'billing' });
+    expect(only(run(github, payload, event('deployment')), 'deployment')).toMatchObject({ version: '3.1.0', kind: 'hotfix', kind_reason: 'set by the sender: hotfix', service: 'billing' });
+  });
+
   it('maps the repository to the configured service', () => {
     const config = ConfigSchema.parse({ services: [{ name: 'hello', repository: 'https://github.com/Codertocat/Hello-World.git' }] });
     expect(only(run(github, fixture('github/deployment.created.json'), event('deployment'), config), 'deployment').service).toBe('hello');
