@@ -6,6 +6,7 @@ import { registerImport } from './commands/import.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerPipeline } from './commands/pipeline.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerIngest(program);
   registerGenerate(program);
+  registerDemo(program);
   registerMetrics(program);
   return program;
 }
