@@ -8,6 +8,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMetrics } from './commands/metrics.ts';
+import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerPipeline } from './commands/pipeline.ts';
 import { registerProblems } from './commands/problems.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerDemo(program);
   registerMetrics(program);
+  registerReport(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import { problemRoutes } from './routes/problems.ts';
 import { homeRoutes } from './routes/home.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { importRoutes } from './routes/import.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { readinessRoutes } from './routes/readiness.ts';
@@ -66,6 +67,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (api) => problemRoutes(api, ctx));
   await app.register(async (api) => webhookRoutes(api, ctx, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}));
   await app.register(async (api) => metricRoutes(api, ctx));
+  await app.register(async (api) => reportRoutes(api, ctx));
   await app.register(async (api) => importRoutes(api, ctx));
   await app.register(async (api) => reviewRoutes(api, ctx));
   await app.register(async (api) => readinessRoutes(api, ctx));
