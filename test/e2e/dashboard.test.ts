@@ -60,8 +60,8 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     await page.locator(`[data-chart="${QUARTER_CHART}"]`).waitFor();
     await screenshot(page, '02-overview');
 
-    const summary = await getJson<{ counts: Record<string, number> }>(`${dash.url}/api/v1/readiness/summary`);
-    expect(summary.counts.problems).toBeGreaterThan(0);
+    const readiness = await getJson<{ counts: Record<string, number> }>(`${dash.url}/api/v1/readiness`);
+    expect(readiness.counts.problems).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   }, 150_000);
 

@@ -30,10 +30,11 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export async function startDashboard(): Promise<Dashboard> {
+/** Serves a fresh SQLite file, or `dbPath` as it is (kept on close). */
+export async function startDashboard(options: { dbPath?: string } = {}): Promise<Dashboard> {
   ensureDashboardBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'escapement-e2e-'));
-  const store = await openStore({ dbPath: join(dir, 'e2e.db') });
+  const store = await openStore({ dbPath: options.dbPath ?? join(dir, 'e2e.db') });
   const app = await buildApp({ store, config: DEFAULT_CONFIG });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -185,13 +185,13 @@ export interface ReadinessItem {
 }
 
 export interface WorkspaceSummary {
-  counts: Record<string, number>;
   empty: boolean;
   span: { first: string | null; last: string | null };
 }
 
 export interface Readiness extends WorkspaceSummary {
   items: ReadinessItem[];
+  counts: Record<string, number>;
 }
 
 export type ReviewNeed = 'type' | 'release' | 'cost';

@@ -2,6 +2,7 @@
 // Secrets are configured as environment variable names; only whether each is set is shown.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../domain/config.ts';
+import { DEFAULT_ROLE_HOURS } from '../../metrics/cost.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -16,6 +17,8 @@ export function presentConfig(config: Config, env: NodeJS.ProcessEnv = process.e
   const { secrets, ...rest } = config;
   return {
     ...rest,
+    // The hours a problem without entries is costed at: the configured table over the documented midpoints.
+    cost: { ...rest.cost, defaults: { ...DEFAULT_ROLE_HOURS, ...(rest.cost.defaults ?? {}) } },
     secrets: Object.entries(secrets).map(([name, variable]) => ({ name, env: variable, set: Boolean(env[variable]) })),
   };
 }

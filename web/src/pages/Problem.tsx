@@ -254,6 +254,7 @@ function CostSection({ id }: { id: number }) {
           )}
         </>
       )}
+      {cost.data !== null && (
       <form className="cost-form" onSubmit={submit} aria-label="Add hours">
         <label>
           Role
@@ -273,6 +274,7 @@ function CostSection({ id }: { id: number }) {
         </label>
         <button type="submit">Add hours</button>
       </form>
+      )}
       {view}
     </section>
   );

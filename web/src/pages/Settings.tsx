@@ -17,14 +17,24 @@ interface ConfigView {
   metrics: Record<string, unknown>;
 }
 
+/** Nested settings as one flat list of dotted names, so every threshold reads on its own line. */
+function flatten(values: Record<string, unknown>, prefix = ''): [string, string][] {
+  return Object.entries(values).flatMap(([k, v]): [string, string][] => {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return flatten(v as Record<string, unknown>, name);
+    if (Array.isArray(v) && v.some((x) => typeof x === 'object')) return v.flatMap((x, i) => flatten({ [String(i + 1)]: x }, name));
+    return [[name, Array.isArray(v) ? v.join(', ') : String(v)]];
+  });
+}
+
 function KeyValues({ values, label }: { values: Record<string, unknown>; label: string }) {
   return (
-    <table aria-label={label}>
+    <table aria-label={label} className="settings">
       <tbody>
-        {Object.entries(values).map(([k, v]) => (
+        {flatten(values).map(([k, v]) => (
           <tr key={k}>
             <th scope="row">{k.replaceAll('_', ' ')}</th>
-            <td>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</td>
+            <td>{v}</td>
           </tr>
         ))}
       </tbody>
@@ -78,14 +88,17 @@ export function SettingsPage() {
               <h2 id="cost-model">Cost model and rates</h2>
               <p>Currency {c.cost.currency}.</p>
               {Object.keys(c.cost.rates).length === 0 ? <p>No role rates: cost is shown in hours only.</p> : <KeyValues values={c.cost.rates} label="Rates per hour" />}
-              {c.cost.defaults && <KeyValues values={c.cost.defaults} label="Default hours per type" />}
+              {c.cost.defaults && (
+                <>
+                  <h3>Hours per type when a problem has no entries</h3>
+                  <KeyValues values={c.cost.defaults} label="Default hours per type" />
+                </>
+              )}
             </section>
             <section className="panel" aria-labelledby="windows">
               <h2 id="windows">Windows and thresholds</h2>
               <p>Metric definitions: {c.definitions}</p>
-              <KeyValues values={c.windows} label="Windows" />
-              <KeyValues values={c.thresholds} label="Thresholds" />
-              <KeyValues values={c.correlation} label="Correlation" />
+              <KeyValues values={{ windows: c.windows, thresholds: c.thresholds, correlation: c.correlation }} label="Windows and thresholds" />
             </section>
             <section className="panel" aria-labelledby="rules">
               <h2 id="rules">Classification rules</h2>
@@ -132,11 +145,15 @@ export function SettingsPage() {
                 </ul>
               )}
             </section>
-            <section className="panel" aria-labelledby="metric-settings">
-              <h2 id="metric-settings">Metric settings</h2>
-              <KeyValues values={c.metrics} label="Metric settings" />
-            </section>
           </div>
+        )}
+      </Load>
+      <Load loaded={config} what="the metric settings">
+        {(c) => (
+          <section className="panel" aria-labelledby="metric-settings">
+            <h2 id="metric-settings">Metric settings</h2>
+            <KeyValues values={c.metrics} label="Metric settings" />
+          </section>
         )}
       </Load>
     </>
