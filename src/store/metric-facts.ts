@@ -261,6 +261,24 @@ export interface MetricsRequest extends Omit<MetricContext, 'period'> {
 
 const MAX_CACHED = 24;
 const caches = new WeakMap<Kysely<Database>, Map<string, { version: string; value: unknown }>>();
+// The families of one selection (overview, then ddr, then dora…) share the facts loaded once.
+const MAX_FACTS = 2;
+const factCaches = new WeakMap<Kysely<Database>, Map<string, { version: string; facts: MetricFacts }>>();
+
+async function factsFor(store: Store, selection: FactsSelection, version: string | null): Promise<MetricFacts> {
+  const key = JSON.stringify([selection.period.start, selection.period.end, selection.service ?? null, selection.team ?? null]);
+  let cache = factCaches.get(store.db);
+  if (!cache) factCaches.set(store.db, (cache = new Map()));
+  const hit = version === null ? undefined : cache.get(key);
+  if (hit && hit.version === version) return hit.facts;
+  const facts = await loadMetricFacts(store.db, selection);
+  if (version !== null) {
+    cache.delete(key);
+    cache.set(key, { version, facts });
+    while (cache.size > MAX_FACTS) cache.delete(cache.keys().next().value!);
+  }
+  return facts;
+}
 const configKeys = new WeakMap<Config, string>();
 
 const configKey = (config: Config) => {
@@ -287,7 +305,7 @@ export async function computeMetrics(store: Store, request: MetricsRequest): Pro
     cache.set(key, hit);
     return hit.value;
   }
-  const facts = await loadMetricFacts(store.db, { period, service: request.service ?? null, team: request.team ?? null });
+  const facts = await factsFor(store, { period, service: request.service ?? null, team: request.team ?? null }, version);
   const value = computeFamily(family, facts, { ...request, period, now });
   if (version !== null) {
     cache.set(key, { version, value });
