@@ -66,7 +66,7 @@ export function detectDeploymentKind(evidence: KindEvidence): DetectedKind {
   if (explicit) return { kind: explicit, reason: `set by ${evidence.explicitBy ?? 'the sender'}: ${evidence.explicitKind}` };
 
   const previous = (evidence.previous ?? []).filter((p) => p !== '');
-  const rollbackTarget = earlierTarget(evidence.version, evidence.sha, previous);
+  const rollbackTarget = returnsTo(evidence.version, evidence.sha, previous);
   if (rollbackTarget) return { kind: 'rollback', reason: `returns to ${rollbackTarget}, which ran before the latest deployment`, rolls_back_to: rollbackTarget };
 
   const refs = (evidence.refs ?? []).filter((r): r is string => typeof r === 'string' && r !== '');
@@ -91,24 +91,32 @@ export function detectDeploymentKind(evidence: KindEvidence): DetectedKind {
   const hotfixName = named(HOTFIX) ?? firstLines.find((t) => HOTFIX.test(t));
   if (hotfixName) return { kind: 'hotfix', reason: `named "${hotfixName}"` };
 
+  const lower = lowerThanLatest(evidence.version, previous);
+  if (lower) return { kind: 'rollback', reason: `${lower} is lower than ${previous[0]}, the latest version`, rolls_back_to: lower };
+
   return { kind: 'planned', reason: NO_KIND_SIGN };
 }
 
 /**
- * The earlier version or sha this deployment returns to: it equals one the service ran before the most
- * recent one (redeploying the current version is not a rollback), or a semantic version lower than the
- * latest one.
+ * The earlier version or sha this deployment returns to: one the service ran before the most recent one
+ * (redeploying the current version is not a rollback).
  */
-function earlierTarget(version: string | undefined, sha: string | undefined, previous: readonly string[]): string | undefined {
-  if (previous.length === 0) return undefined;
+function returnsTo(version: string | undefined, sha: string | undefined, previous: readonly string[]): string | undefined {
   const [latest, ...older] = previous;
+  if (latest === undefined) return undefined;
   for (const candidate of [version, sha]) {
-    if (!candidate || sameRevision(candidate, latest!)) continue;
-    const match = older.find((p) => sameRevision(candidate, p));
-    if (match) return candidate;
+    if (!candidate || sameRevision(candidate, latest)) continue;
+    if (older.some((p) => sameRevision(candidate, p))) return candidate;
   }
-  if (version && compareVersions(version, latest!) !== undefined && compareVersions(version, latest!)! < 0) return version;
   return undefined;
+}
+
+/** A semantic version lower than the latest one: a rollback unless a name says it is a hotfix of an older line. */
+function lowerThanLatest(version: string | undefined, previous: readonly string[]): string | undefined {
+  const latest = previous[0];
+  if (!version || latest === undefined) return undefined;
+  const order = compareVersions(version, latest);
+  return order !== undefined && order < 0 ? version : undefined;
 }
 
 /** Two revisions are the same when equal, or when one sha abbreviates the other. */

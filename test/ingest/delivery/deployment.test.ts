@@ -99,7 +99,9 @@ describe('deployment kind', () => {
     expect(detectDeploymentKind({ version: '2.4.1', previous: ['2.4.1', '2.4.0'] }).kind).toBe('planned');
   });
   it('a lower semantic version than the latest is a rollback even when not in the history', () => {
-    expect(detectDeploymentKind({ version: 'v2.3.9', previous: ['v2.4.1'] })).toEqual({ kind: 'rollback', reason: 'returns to v2.3.9, which ran before the latest deployment', rolls_back_to: 'v2.3.9' });
+    expect(detectDeploymentKind({ version: 'v2.3.9', previous: ['v2.4.1'] })).toEqual({ kind: 'rollback', reason: 'v2.3.9 is lower than v2.4.1, the latest version', rolls_back_to: 'v2.3.9' });
+    // …unless a name says it is a hotfix of an older line.
+    expect(detectDeploymentKind({ version: 'v2.3.9', previous: ['v2.4.1'], refs: ['hotfix/2.3.x'] }).kind).toBe('hotfix');
   });
   it('an abbreviated sha matches the full one of the history', () => {
     expect(detectDeploymentKind({ sha: '1a2b3c4', previous: ['ffff000111', '1a2b3c4d5e6f'] }).kind).toBe('rollback');
