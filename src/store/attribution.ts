@@ -278,7 +278,6 @@ export async function problemCost(db: Db, config: Config, idOrKey: string): Prom
   const p = problem as CostedProblem;
   const entries = await loadCostEntries(db, problemRefs(p));
   const [cost] = costProblems([p], entries, config);
-  await db.updateTable('problems').set({ cost: JSON.stringify(cost) }).where('id', '=', p.id).execute();
   return cost as ProblemCost;
 }
 
@@ -307,7 +306,10 @@ export async function addCostEntry(db: Db, config: Config, idOrKey: string, entr
     throw new InvalidCostEntry(`${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`);
   }
   await upsertRecords(db, 'cost_entry', [parsed.data]);
-  return { entry: parsed.data, cost: await problemCost(db, config, String(problem.id)) };
+  const cost = await problemCost(db, config, String(problem.id));
+  // Keep the stored summary in step until the next pipeline run recomputes it.
+  await db.updateTable('problems').set({ cost: JSON.stringify({ ...cost, problem_id: undefined }) }).where('id', '=', problem.id).execute();
+  return { entry: parsed.data, cost };
 }
 
 export class InvalidCostEntry extends Error {}

@@ -75,7 +75,7 @@ for (const factory of factories) {
       expect(cost.time_to_detect_minutes).toBe(5);
 
       const again = await runPipeline(store, config);
-      expect(again).toMatchObject({ problems: 2, inserted: 0, deleted: 0 });
+      expect(again).toMatchObject({ problems: 2, inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
       expect((await problem('checkout')).deployment_id).toBe(d1.id);
     });
 
