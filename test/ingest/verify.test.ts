@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/domain/config.ts';
 import {
-  verifyGitlab, verifyGithub, verifyHubSignature, verifyPagerDuty, verifySentry, verifySharedSecret, verifySlack, verifyTeams, verifyWebhook, verifyZendesk,
+  verifyGitlab, verifyGithub, verifyGrafana, verifyHubSignature, verifyPagerDuty, verifySentry, verifySharedSecret, verifySlack, verifyTeams, verifyWebhook, verifyZendesk,
 } from '../../src/ingest/verify.ts';
 
 const body = Buffer.from('{"hello":"world"}');
@@ -43,6 +43,13 @@ describe('signature verification', () => {
     const teamsToken = Buffer.from('teams-security-token').toString('base64');
     expect(verifyTeams(teamsToken, { authorization: `HMAC ${b64(Buffer.from(teamsToken, 'base64'), body)}` }, body)).toEqual({ ok: true, signed: true });
     expect(verifyTeams(teamsToken, { authorization: 'Bearer x' }, body).ok).toBe(false);
+  });
+
+  it('Grafana: HMAC of [timestamp:]body when signing is on, else a shared secret', () => {
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body) }, body)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, `1762180000:${body.toString()}`), 'x-grafana-alerting-signature-timestamp': '1762180000' }, body)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body), 'x-grafana-alerting-signature-timestamp': '1762180000' }, body).ok).toBe(false);
+    expect(verifyGrafana(secret, { authorization: `Bearer ${secret}` }, body)).toEqual({ ok: true, signed: true });
   });
 
   it('shared secret: X-Escapement-Token, Bearer, or Basic password', () => {

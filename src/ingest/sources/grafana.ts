@@ -8,6 +8,6 @@ export const grafana: SourceAdapter = {
   emits: ['signal'],
   format: 'json',
   toRecords(input: AdapterInput): AdapterOutput {
-    return { status: 'records', records: alertGroupRecords(input, { source: 'grafana', urlFields: ['dashboardURL', 'panelURL'] }) };
+    return { status: 'records', records: alertGroupRecords(input, { source: 'grafana', urlFields: ['dashboardURL', 'panelURL', 'imageURL'] }) };
   },
 };
