@@ -14,9 +14,12 @@ const STYLE = `
   .meta { color: #57606a; margin: 0 0 1.5rem; font-size: .9rem; }
   h2 { font-size: 1.1rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid #d8dee4; padding-bottom: .2rem; }
   p, li { margin: .35rem 0; }
+  a.num, span.num { white-space: nowrap; }
   a.num { color: #0550ae; font-weight: 600; text-decoration: none; border-bottom: 1px dotted #0550ae; }
   sup a { color: #57606a; text-decoration: none; font-size: .7rem; margin-left: 1px; }
-  .notes { margin-top: 2rem; font-size: .78rem; color: #57606a; }
+  .nowrap { white-space: nowrap; }
+  .notes-title { font-size: .85rem; color: #57606a; margin-top: 2rem; }
+  .notes { margin-top: .5rem; font-size: .78rem; color: #57606a; }
   .notes li { margin: .2rem 0; }
   @page { size: A4; margin: 16mm 14mm; }
   @media print { body { margin: 0 auto; } a.num { border-bottom: none; } }
@@ -38,6 +41,7 @@ const SLIDE_STYLE = `
   .card .label { color: #57606a; }
   .card .cmp { font-size: .9rem; color: #57606a; margin-top: .2rem; }
   a.num { color: inherit; text-decoration: none; border-bottom: 1px dotted currentColor; }
+  .nowrap { white-space: nowrap; }
   .foot { font-size: .75rem; color: #57606a; margin-top: auto; }
   @page { size: A4 landscape; margin: 0; }
 `;
@@ -47,7 +51,8 @@ function link(c: Citation | undefined, text: string, base: string, note = true):
   const href = evidenceHref(c.evidence, c.label, base);
   const title = escapeHtml(`${c.label}${c.period ? `, ${c.period}` : ''}`);
   const num = href ? `<a class="num" href="${escapeHtml(href)}" title="${title}">${escapeHtml(text)}</a>` : `<span class="num" title="${title}">${escapeHtml(text)}</span>`;
-  return note ? `${num}<sup><a href="#${c.id}">${c.id.slice(1)}</a></sup>` : num;
+  // Bracketed, so a note mark beside a number never reads as a power (8² is not 8).
+  return note ? `${num}<sup><a href="#${c.id}">[${c.id.slice(1)}]</a></sup>` : num;
 }
 
 function parts(ps: readonly Part[], byId: ReadonlyMap<string, Citation>, base: string, note = true): string {
@@ -63,13 +68,19 @@ function note(c: Citation): string {
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100));
 
+/** The period after the dash stays on one line ("2025-Q4" must not break at its hyphen). */
+function titleHtml(title: string): string {
+  const at = title.lastIndexOf(' — ');
+  return at < 0 ? escapeHtml(title) : `${escapeHtml(title.slice(0, at))} — <span class="nowrap">${escapeHtml(title.slice(at + 3))}</span>`;
+}
+
 const page = (title: string, style: string, body: string) =>
   `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeHtml(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
 
 export function renderHtml(doc: ReportDocument): string {
   const byId = new Map(doc.citations.map((c) => [c.id, c]));
   const base = doc.dashboard_url;
-  const body: string[] = [`<h1>${escapeHtml(doc.title)}</h1>`, `<p class="meta">${escapeHtml(`${doc.service ?? 'All services'} · ${doc.period.start.slice(0, 10)} to ${doc.period.end.slice(0, 10)} (end exclusive)`)}</p>`];
+  const body: string[] = [`<h1>${titleHtml(doc.title)}</h1>`, `<p class="meta">${escapeHtml(`${doc.service ?? 'All services'} · ${doc.period.start.slice(0, 10)} to ${doc.period.end.slice(0, 10)} (end exclusive)`)}</p>`];
   for (const section of doc.sections) {
     if (section.title) body.push(`<h2>${escapeHtml(section.title)}</h2>`);
     for (const block of section.blocks) {
@@ -77,7 +88,7 @@ export function renderHtml(doc: ReportDocument): string {
       else body.push(`<p>${block.sentences.map((s) => parts(s.parts, byId, base)).join(' ')}</p>`);
     }
   }
-  if (doc.citations.length > 0) body.push(`<ol class="notes">${doc.citations.map(note).join('\n')}</ol>`);
+  if (doc.citations.length > 0) body.push(`<h2 class="notes-title">Where each number comes from</h2>`, `<ol class="notes">${doc.citations.map(note).join('\n')}</ol>`);
   return page(doc.title, STYLE, body.join('\n'));
 }
 
@@ -89,7 +100,7 @@ export function renderSlideHtml(doc: ReportDocument): string {
     .map((n) => `<div class="card"><div class="value">${link(byId.get(n.cite), n.display, base, false)}</div><div class="label">${escapeHtml(n.label)}</div>${n.comparison.length ? `<div class="cmp">${parts(n.comparison, byId, base, false)}</div>` : ''}</div>`)
     .join('\n');
   const body = `<div class="slide">
-<h1>${escapeHtml(s.title)}</h1>
+<h1>${titleHtml(s.title)}</h1>
 <div class="decision ${s.decision.state}"><div class="state">${escapeHtml(s.decision.label)}</div><div class="reason">${parts(s.decision.reason, byId, base, false)}</div></div>
 ${s.numbers.length ? `<div class="numbers">${cards}</div>` : ''}
 <div class="foot">${escapeHtml(`${doc.service ?? 'All services'} · ${doc.period.label}`)} · every number links to the records behind it</div>
