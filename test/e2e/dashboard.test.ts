@@ -152,7 +152,7 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
       const shown = await page.locator('.review-item').getAttribute('data-problem-id');
       expect(Number(shown)).toBe(queue.items[n]!.problem.id);
       await page.keyboard.press(key);
-      await expect.poll(() => progress.textContent(), { timeout: 15_000 }).toBe(`${n + 1} of ${total}`);
+      expect(await progress.textContent()).toBe(`${n + 1} of ${total}`);
     }
     // j / k move without deciding.
     const at = await page.locator('.review-item').getAttribute('data-problem-id');
@@ -160,6 +160,9 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.review-item').getAttribute('data-problem-id')).not.toBe(at);
     await page.keyboard.press('j');
     await expect.poll(() => page.locator('.review-item').getAttribute('data-problem-id')).toBe(at);
+    // The decisions are saved in the background, in order; wait until they all are.
+    await expect.poll(() => page.locator('[data-testid="review-saving"]').getAttribute('data-pending'), { timeout: 60_000 }).toBe('0');
+    expect(await page.locator('.live .status.error').count()).toBe(0);
     await screenshot(page, '08-review-five-done');
 
     // The decisions are stored: the first problem is now a confirmed code problem.

@@ -48,6 +48,7 @@ export function OverviewPage() {
 }
 
 function OverviewView({ now, before, previousLabel, perQuarter, quartersError }: { now: Overview; before: Overview | null; previousLabel: string | null; perQuarter: { quarter: string; o: Overview }[] | null; quartersError: Error | null }) {
+  const exportPeriod = usePeriod();
   const epr = now.epr.epr;
   const band = epr.band ?? null;
   const currency = now.cost.total.currency;
@@ -82,6 +83,13 @@ function OverviewView({ now, before, previousLabel, perQuarter, quartersError }:
         <p className="consequence">{band ? DECISION[band] : 'No production release in this period: nothing to judge yet.'}</p>
         {now.epr.flags.message && <p className="flag">{now.epr.flags.message}</p>}
         {now.cost.sentence && <p className="muted">{now.cost.sentence}</p>}
+        <p className="muted" data-testid="export-report">
+          Export report:{' '}
+          {['sprint', 'em', 'board', 'weekly', 'quarterly', 'investment', 'crisis'].map((a, i) => (
+            <span key={a}>{i > 0 && ' · '}<a href={`/api/v1/reports/${a}?period=${encodeURIComponent(exportPeriod)}&format=html`} target="_blank" rel="noopener">{a}</a></span>
+          ))}{' '}
+          (<a href={`/api/v1/reports/board?period=${encodeURIComponent(exportPeriod)}&format=pdf&slide=true`}>board slide, PDF</a>)
+        </p>
       </section>
 
       <section aria-label="Supporting numbers" className="cards">

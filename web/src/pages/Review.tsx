@@ -1,7 +1,7 @@
 // The weekly review: the week's problems that need a person, one at a time, cleared with the
 // keyboard — c/i/n/r/m set the type, j/k move, a accepts the release, e enters hours, x marks for
 // merge and g merges, s splits, f finishes — with progress and a summary at the end.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, useApi } from '../api.ts';
 import { addCost, confirmRelease, confirmType, mergeProblems, splitProblem } from '../actions.ts';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
@@ -130,9 +130,23 @@ function Shortcuts() {
   );
 }
 
+/** The first item after `from` (wrapping around) that is not handled yet; `from` itself when all are. */
+function nextWaiting(items: Review['items'], tally: Tally, from: number): number {
+  for (let step = 1; step <= items.length; step++) {
+    const i = (from + step) % items.length;
+    if (!tally.handled.includes(items[i]!.problem.key)) return i;
+  }
+  return from;
+}
+
 function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   const [review, setReview] = useState(initial);
-  const [tally, setTally] = useState<Tally>(() => tallyOf(initial));
+  const [tally, setTallyState] = useState<Tally>(() => tallyOf(initial));
+  const tallyRef = useRef(tally);
+  const setTally = (t: Tally) => {
+    tallyRef.current = t;
+    setTallyState(t);
+  };
   const [index, setIndex] = useState(() => {
     const t = tallyOf(initial);
     const i = initial.items.findIndex((x) => !t.handled.includes(x.problem.key));
@@ -142,81 +156,81 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   const [marked, setMarked] = useState<number[]>([]);
   const [splitting, setSplitting] = useState(false);
   const [done, setDone] = useState(initial.completed_at !== null);
+  // Decisions are saved one after another, in the order they were made, while the person moves on.
+  const chain = useRef<Promise<void>>(Promise.resolve());
+  const [pending, setPending] = useState(0);
   const hoursRef = useRef<HTMLInputElement>(null);
   const items = review.items;
-  const item = items[index];
+  const position = Math.min(index, Math.max(0, items.length - 1));
+  const item = items[position];
 
-  const refresh = useCallback(async () => {
-    const next = await api<Review>(`/api/v1/reviews/${review.id}`);
-    setReview(next);
-    return next;
-  }, [review.id]);
+  const save = (completed?: boolean) =>
+    api<Review>(`/api/v1/reviews/${review.id}`, { method: 'PATCH', body: { summary: tallyRef.current, ...(completed !== undefined ? { completed } : {}) } });
 
-  const save = (t: Tally, completed?: boolean) =>
-    api<Review>(`/api/v1/reviews/${review.id}`, { method: 'PATCH', body: { summary: t, ...(completed !== undefined ? { completed } : {}) } });
-
-  /** Records the item as handled, moves to the next one still waiting, and keeps the tally on the server. */
-  const handled = async (key: string, change: (t: Tally) => Tally, advance = true) => {
-    const t = change({ ...tally, handled: tally.handled.includes(key) ? tally.handled : [...tally.handled, key] });
-    setTally(t);
-    await save(t);
-    const next = await refresh();
-    if (advance) {
-      const after = next.items.findIndex((x, i) => i > index && !t.handled.includes(x.problem.key));
-      const any = next.items.findIndex((x) => !t.handled.includes(x.problem.key));
-      if (after >= 0) setIndex(after);
-      else if (any >= 0) setIndex(any);
-      else setIndex(Math.min(index, next.items.length - 1));
-    }
+  const enqueue = (what: string, action: () => Promise<unknown>, undo: () => void) => {
+    setPending((n) => n + 1);
+    chain.current = chain.current.then(async () => {
+      try {
+        await action();
+        setReview(await save());
+        setMessage({ kind: 'ok', text: what });
+      } catch (error) {
+        undo();
+        const e = error as Error;
+        setMessage({ kind: 'error', text: e instanceof ApiError && e.notAvailable ? `${what}: not available yet on this server.` : `${what} failed: ${e.message}` });
+      } finally {
+        setPending((n) => n - 1);
+      }
+    });
   };
 
-  const act = async (what: string, action: () => Promise<unknown>, then: () => Promise<void>) => {
-    setMessage(null);
-    try {
-      await action();
-      await then();
-      setMessage({ kind: 'ok', text: what });
-    } catch (error) {
-      const e = error as Error;
-      setMessage({ kind: 'error', text: e instanceof ApiError && e.notAvailable ? `${what}: not available yet on this server.` : `${what} failed: ${e.message}` });
-    }
+  /** Counts a decision on an item at once (the tally, the progress) and saves it in the background. */
+  const decide = (p: ProblemRecord, what: string, change: (t: Tally) => Tally, action: () => Promise<unknown>, advance: boolean) => {
+    const before = tallyRef.current;
+    const after = change({ ...before, handled: before.handled.includes(p.key) ? before.handled : [...before.handled, p.key] });
+    setTally(after);
+    if (advance) setIndex(nextWaiting(items, after, position));
+    enqueue(what, action, () => setTally({ ...tallyRef.current, handled: before.handled.includes(p.key) ? tallyRef.current.handled : tallyRef.current.handled.filter((k) => k !== p.key) }));
   };
 
   const setType = (type: string) => {
     if (!item) return;
     const p = item.problem;
-    void act(`#${p.id} is ${type}`, () => confirmType(p.id, type), () => handled(p.key, (t) => ({ ...t, types: { ...t.types, [type]: (t.types[type] ?? 0) + 1 } })));
+    decide(p, `#${p.id} is ${type}`, (t) => ({ ...t, types: { ...t.types, [type]: (t.types[type] ?? 0) + 1 } }), () => confirmType(p.id, type), true);
   };
   const acceptRelease = () => {
     if (!item) return;
     const p = item.problem;
-    void act(
-      `#${p.id}: release ${p.deployment_id === null ? 'none' : 'confirmed'}`,
-      () => confirmRelease(p.id, p.deployment_id, 'confirmed in the weekly review'),
-      () => handled(p.key, (t) => ({ ...t, releases: t.releases + 1 }), false),
-    );
+    decide(p, `#${p.id}: release ${p.deployment_id === null ? 'none' : 'confirmed'}`, (t) => ({ ...t, releases: t.releases + 1 }), () => confirmRelease(p.id, p.deployment_id, 'confirmed in the weekly review'), false);
   };
   const enterHours = (role: string, h: number) => {
     if (!item) return;
     const p = item.problem;
-    void act(`#${p.id}: ${h} h ${role}`, () => addCost(p.id, { role, hours: h, note: 'weekly review' }), () => handled(p.key, (t) => ({ ...t, costs: t.costs + 1 }), false));
+    decide(p, `#${p.id}: ${h} h ${role}`, (t) => ({ ...t, costs: t.costs + 1 }), () => addCost(p.id, { role, hours: h, note: 'weekly review' }), false);
   };
   const merge = () => {
     if (!item || marked.length === 0) return;
     const ids = [item.problem.id, ...marked.filter((id) => id !== item.problem.id)];
-    void act(`merged ${ids.length} problems into #${item.problem.id}`, () => mergeProblems(ids), async () => {
-      setMarked([]);
-      await handled(item.problem.key, (t) => ({ ...t, merges: t.merges + 1 }), false);
-    });
+    setMarked([]);
+    decide(item.problem, `merged ${ids.length} problems into #${item.problem.id}`, (t) => ({ ...t, merges: t.merges + 1 }), () => mergeProblems(ids), false);
   };
-  const finish = async () => {
-    try {
-      await save(tally, true);
-      await refresh();
-      setDone(true);
-    } catch (e) {
-      setMessage({ kind: 'error', text: `Finishing failed: ${(e as Error).message}` });
-    }
+  const split = (signalIds: number[]) => {
+    if (!item) return;
+    setSplitting(false);
+    decide(item.problem, `split ${signalIds.length} signals off #${item.problem.id}`, (t) => ({ ...t, splits: t.splits + 1 }), () => splitProblem(item.problem.id, signalIds), false);
+  };
+  const finish = () => {
+    setPending((n) => n + 1);
+    chain.current = chain.current.then(async () => {
+      try {
+        setReview(await save(true));
+        setDone(true);
+      } catch (e) {
+        setMessage({ kind: 'error', text: `Finishing failed: ${(e as Error).message}` });
+      } finally {
+        setPending((n) => n - 1);
+      }
+    });
   };
 
   useEffect(() => {
@@ -231,14 +245,14 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
       if (target.closest('input, select, textarea') || done) return;
       const key = event.key;
       if (TYPE_KEYS[key]) setType(TYPE_KEYS[key]!);
-      else if (key === 'j') setIndex((i) => Math.min(i + 1, items.length - 1));
-      else if (key === 'k') setIndex((i) => Math.max(i - 1, 0));
+      else if (key === 'j') setIndex(Math.min(position + 1, items.length - 1));
+      else if (key === 'k') setIndex(Math.max(position - 1, 0));
       else if (key === 'a') acceptRelease();
       else if (key === 'e') hoursRef.current?.focus();
       else if (key === 'x' && item) setMarked((m) => (m.includes(item.problem.id) ? m.filter((id) => id !== item.problem.id) : [...m, item.problem.id]));
       else if (key === 'g') merge();
       else if (key === 's') setSplitting((s) => !s);
-      else if (key === 'f') void finish();
+      else if (key === 'f') finish();
       else return;
       event.preventDefault();
     };
@@ -253,7 +267,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
     return (
       <Empty>
         Nothing needs a person this week ({date(review.period_start)} – {date(review.period_end)}).{' '}
-        <button type="button" onClick={() => void finish()}>
+        <button type="button" onClick={finish}>
           Close the review
         </button>
       </Empty>
@@ -266,16 +280,19 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
           Progress: <strong data-testid="review-progress">{handledCount} of {items.length}</strong> handled · {review.progress.resolved} fully settled
         </label>
         <progress id="review-progress" max={items.length} value={handledCount} />
+        <span className="muted" data-testid="review-saving" data-pending={pending}>
+          {pending > 0 ? `saving ${pending}…` : 'all saved'}
+        </span>
         <span className="muted">
           Week {date(review.period_start)} – {date(review.period_end)}
         </span>
-        <button type="button" onClick={() => void finish()}>
+        <button type="button" onClick={finish}>
           Finish (f)
         </button>
       </div>
       <ol className="queue" aria-label="Queue">
         {items.map((x, i) => (
-          <li key={x.problem.key} aria-current={i === index ? 'true' : undefined} className={`${tally.handled.includes(x.problem.key) ? 'handled' : ''} ${marked.includes(x.problem.id) ? 'marked' : ''}`}>
+          <li key={x.problem.key} aria-current={i === position ? 'true' : undefined} className={`${tally.handled.includes(x.problem.key) ? 'handled' : ''} ${marked.includes(x.problem.id) ? 'marked' : ''}`}>
             <button type="button" onClick={() => setIndex(i)} aria-label={`Problem ${i + 1}: ${x.problem.title}${tally.handled.includes(x.problem.key) ? ' (handled)' : ''}`}>
               {i + 1}
             </button>
@@ -285,7 +302,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
       {item && (
         <ReviewItem
           key={item.problem.key}
-          position={index + 1}
+          position={position + 1}
           total={items.length}
           item={item}
           handled={tally.handled.includes(item.problem.key)}
@@ -295,12 +312,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
           onRelease={acceptRelease}
           onHours={enterHours}
           splitting={splitting}
-          onSplit={(signalIds) =>
-            void act(`split ${signalIds.length} signals off #${item.problem.id}`, () => splitProblem(item.problem.id, signalIds), async () => {
-              setSplitting(false);
-              await handled(item.problem.key, (t) => ({ ...t, splits: t.splits + 1 }), false);
-            })
-          }
+          onSplit={split}
         />
       )}
       <div aria-live="polite" className="live">
