@@ -558,8 +558,9 @@ export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex
   const services = new Map(relatedServices(problem).map((s) => [s.service, s.weight]));
   const base = { needs_review: false, decided_by: 'pipeline' as const };
   if (services.size === 0) {
-    return { ...base, method: 'none', confidence: 0, deployment_ref: null, evidence: [], candidates: [], needs_review: true,
-      review_reason: 'no service to attribute by', unattributed: { reason: 'no_service', explanation: 'no signal of this problem names a service' } };
+    // Missing data, not a doubt between releases: kept out of the review queue, which it would flood.
+    return { ...base, method: 'none', confidence: 0, deployment_ref: null, evidence: [], candidates: [],
+      unattributed: { reason: 'no_service', explanation: 'no signal of this problem names a service' } };
   }
   const ctx: Context = { problem, index, options, env, impact: Date.parse(problem.impact_start), services };
   const unresolved: string[] = [];

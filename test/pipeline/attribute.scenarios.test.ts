@@ -129,6 +129,11 @@ describe('attribution scenarios', () => {
     });
   });
 
+  it('a problem no signal ties to a service is unattributed for that reason, never blamed on any deployment', () => {
+    const result = attribute([deploy('checkout', '09:55')], problem('P9c', 'checkout', '10:00', { service: null, services: [] }));
+    expect(result).toMatchObject({ deployment_ref: null, candidates: [], needs_review: false, unattributed: { reason: 'no_service', explanation: 'no signal of this problem names a service' } });
+  });
+
   it('integration problem → the deployment on the other side of the boundary', () => {
     const own = deploy('orders', '-3d 10:00', { version: '5.0.0' });
     const peer = deploy('inventory', '09:50', { version: '1.8.0' });
