@@ -143,6 +143,48 @@ describe('generate', () => {
     expect(services.some((s) => s.aliases.includes(`pagerduty:${pagerduty.service}`))).toBe(true);
   });
 
+  it('delivers like a team does: commits before merges before the deploy, rollbacks to the previous version', () => {
+    type Change = { first_commit_at: string; merged_at: string; deployment_ref: string };
+    type TestRun = { service: string; release: string; suite_kind: string; critical_total: number; critical_passed: number };
+    const deployments = readJsonl<DeploymentLine>(join(first, 'deployments.jsonl'));
+    const byRef = new Map(deployments.map((d) => [`${d.source}:${d.external_id}`, d]));
+    const changes = readJsonl<Change>(join(first, 'changes.jsonl'));
+    for (const c of changes) {
+      const deployment = byRef.get(c.deployment_ref);
+      expect(deployment, c.deployment_ref).toBeDefined();
+      expect(c.first_commit_at < c.merged_at && c.merged_at < String(deployment!.started_at)).toBe(true);
+    }
+    const kinds = new Set(deployments.map((d) => d.kind));
+    expect(kinds).toEqual(new Set(['planned', 'hotfix', 'rollback', 'fix_forward']));
+    expect(deployments.some((d) => d.status === 'failure')).toBe(true);
+    expect(deployments.some((d) => d.environment === 'staging')).toBe(true);
+
+    // A rollback returns to a version the service ran in production before it.
+    const production = deployments.filter((d) => d.environment === 'production' && d.status === 'success').sort((a, b) => String(a.started_at).localeCompare(String(b.started_at)));
+    const rollbacks = production.filter((d) => d.kind === 'rollback');
+    expect(rollbacks.length).toBeGreaterThan(0);
+    for (const r of rollbacks) {
+      expect(r.version).toBe(r.rolls_back_to);
+      const earlier = production.filter((d) => d.service === r.service && String(d.started_at) < String(r.started_at) && d.kind !== 'rollback');
+      expect(earlier.map((d) => d.version), `${r.external_id} rolls back to ${r.rolls_back_to}`).toContain(r.rolls_back_to);
+    }
+
+    // Test runs and defects name releases that shipped; smoke runs cover 3–6 critical paths.
+    const versions = new Set(production.map((d) => `${d.service}@${d.version}`));
+    const runs = readJsonl<TestRun>(join(first, 'test_runs.jsonl'));
+    for (const run of runs) expect(versions.has(`${run.service}@${run.release}`), `${run.service}@${run.release}`).toBe(true);
+    const smoke = runs.filter((r) => r.suite_kind === 'smoke');
+    expect(smoke.length).toBeGreaterThan(0);
+    for (const run of smoke) {
+      expect(run.critical_total).toBeGreaterThanOrEqual(3);
+      expect(run.critical_total).toBeLessThanOrEqual(6);
+      expect(run.critical_passed).toBeLessThanOrEqual(run.critical_total);
+    }
+    const defects = readJsonl<{ service: string; release: string; blocker: boolean }>(join(first, 'defects.jsonl'));
+    for (const d of defects) expect(versions.has(`${d.service}@${d.release}`)).toBe(true);
+    expect(defects.some((d) => d.blocker)).toBe(true);
+  });
+
   it('keeps the type shares near metrics.md §1', () => {
     const counts = { code: 0, infra: 0, integration: 0, regression: 0, mixed: 0 };
     let total = 0;
