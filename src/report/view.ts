@@ -147,10 +147,11 @@ export function buildView(inputs: ReportInputs, reg: CitationRegistry): ReportVi
   return {
     audience: inputs.audience,
     audience_name: AUDIENCE_NAMES[inputs.audience],
-    period: name(P),
+    // "all time" reads badly inside a sentence ("in all time").
+    period: name(P === 'all time' ? 'the whole history' : P),
     previous_period: name(PP),
     year_ago_period: YP ? name(YP) : '',
-    scope: inputs.service ? name(inputs.service) : 'all services',
+    scope: inputs.service ? name(inputs.service) : 'any service',
     empty,
     has_escapes: current.escapes.total > 0,
     has_releases: current.epr.releases.count > 0,
