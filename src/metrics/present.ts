@@ -55,6 +55,8 @@ export function renderTable(title: string, result: unknown): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const budgets = (result as { budgets?: unknown }).budgets;
+  if (Array.isArray(budgets) && budgets.length === 0) notes.push('no SLOs configured: add them under `slos:` in the configuration');
   if (rows.length === 0) out.push('(no numbers: nothing in the selection)');
   if (notes.length > 0) out.push('', ...[...new Set(notes)].map((n) => `• ${n}`));
   return `${out.join('\n')}\n`;
