@@ -50,6 +50,9 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     expect(await page.locator('main h1').textContent()).toBe('Welcome');
     // The page says how to connect each source: the webhook route of a vendor is listed.
     await page.getByText('POST /api/v1/webhooks/pagerduty').waitFor();
+    // …and carries the setup guides from docs/, rendered as text.
+    await page.getByText('Setup guide: alerting, trackers, support, chat and logs (docs/sources.md)').click();
+    await page.getByRole('heading', { name: 'Sources: pointing your tools at Escapement' }).waitFor();
     await screenshot(page, '01-first-run');
 
     await button.click();

@@ -2,6 +2,10 @@
 import { useState } from 'react';
 import { api, ApiError, useApi } from '../api.ts';
 import { navigate } from '../router.tsx';
+import { Markdown } from '../components/Markdown.tsx';
+// The setup guides as they are in the repository, built into the page.
+import sourcesGuide from '../../../docs/sources.md?raw';
+import deliveryGuide from '../../../docs/delivery-sources.md?raw';
 
 const GROUPS: [string, string[]][] = [
   ['Alerting and incidents', ['pagerduty', 'opsgenie', 'alertmanager', 'grafana', 'datadog', 'sentry', 'cloudwatch']],
@@ -75,7 +79,7 @@ export function WelcomePage({ onLoaded }: { onLoaded: () => void }) {
         <h2 id="connect-title">Connect your sources</h2>
         <p>
           Each tool posts its own webhook payload to <code>{location.origin}/api/v1/webhooks/&lt;source&gt;</code>. Set a secret for each under <code>secrets:</code> in{' '}
-          <code>escapement.config.yaml</code> (by environment variable name). <code>docs/sources.md</code> in the repository shows each vendor’s setup screen by screen.
+          <code>escapement.config.yaml</code> (by environment variable name). The setup guides below (docs/sources.md and docs/delivery-sources.md) show each vendor’s setup.
         </p>
         {grouped.map(([group, names]) => (
           <div key={group}>
@@ -101,6 +105,14 @@ export function WelcomePage({ onLoaded }: { onLoaded: () => void }) {
             </ul>
           </>
         )}
+        <details className="guide">
+          <summary>Setup guide: alerting, trackers, support, chat and logs (docs/sources.md)</summary>
+          <Markdown source={sourcesGuide} headingOffset={2} />
+        </details>
+        <details className="guide">
+          <summary>Setup guide: deployments, changes and test reports (docs/delivery-sources.md)</summary>
+          <Markdown source={deliveryGuide} headingOffset={2} />
+        </details>
         <h3>Anything else, or history from spreadsheets</h3>
         <p>
           Send any signal as JSON to <code>POST /api/v1/webhooks/generic</code>, or import JSONL/CSV files with <code>npx escapement import FILE</code> or{' '}
