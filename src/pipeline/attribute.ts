@@ -213,13 +213,18 @@ export function indexDeployments(deployments: readonly DeploymentFact[], changes
   const earliest = (a: DeploymentFact, b: DeploymentFact) => (a.at ?? '\uffff').localeCompare(b.at ?? '\uffff') || a.id - b.id;
   for (const list of versions.values()) list.sort(earliest);
   for (const list of shas.values()) list.sort(earliest);
-  const changeShas = new Map<string, ChangeFact[]>();
-  const changePrs = new Map<number, ChangeFact[]>();
-  for (const c of changes) {
-    if (!c.deployment_ref) continue;
-    if (c.sha && c.sha.length >= SHA_PREFIX) push(changeShas, c.sha.slice(0, SHA_PREFIX).toLowerCase(), c);
-    if (c.pr_number !== null) push(changePrs, c.pr_number, c);
-  }
+  // Few signals name a commit or PR: the change maps are built on the first lookup, not for every run.
+  let changeMaps: { shas: Map<string, ChangeFact[]>; prs: Map<number, ChangeFact[]> } | undefined;
+  const changeIndex = () => {
+    if (changeMaps) return changeMaps;
+    changeMaps = { shas: new Map(), prs: new Map() };
+    for (const c of changes) {
+      if (!c.deployment_ref) continue;
+      if (c.sha && c.sha.length >= SHA_PREFIX) push(changeMaps.shas, c.sha.slice(0, SHA_PREFIX).toLowerCase(), c);
+      if (c.pr_number !== null) push(changeMaps.prs, c.pr_number, c);
+    }
+    return changeMaps;
+  };
   const bySha = <T>(map: Map<string, T[]>, sha: string, full: (x: T) => string | null): readonly T[] => {
     const s = sha.toLowerCase();
     if (s.length < SHA_PREFIX) return [];
@@ -231,8 +236,8 @@ export function indexDeployments(deployments: readonly DeploymentFact[], changes
     timeline: (service, environment) => timelines.get(key2(service, canonicalEnvironment(environment))),
     withVersion: (service, version) => versions.get(key2(service, versionKey(version))) ?? [],
     withSha: (sha) => bySha(shas, sha, (d) => d.commit_sha),
-    changesWithSha: (sha) => bySha(changeShas, sha, (c) => c.sha),
-    changesWithPr: (pr) => changePrs.get(pr) ?? [],
+    changesWithSha: (sha) => bySha(changeIndex().shas, sha, (c) => c.sha),
+    changesWithPr: (pr) => changeIndex().prs.get(pr) ?? [],
   };
 }
 
