@@ -130,6 +130,10 @@ describe('templates a team can edit', () => {
     }
   });
 
+  it('refuses a template folder that does not exist', () => {
+    expect(() => loadTemplate('sprint', '/nonexistent/templates')).toThrow('reports.templates: the folder /nonexistent/templates does not exist');
+  });
+
   it('names the template file when it does not compile', () => {
     expect(() => buildReport(inputsFor('sprint'), { source: 'team/sprint.md', text: '{{#if empty}}never closed' })).toThrow(TemplateError);
     expect(() => buildReport(inputsFor('sprint'), { source: 'team/sprint.md', text: '{{#if empty}}never closed' })).toThrow(/team\/sprint\.md/);
