@@ -58,7 +58,8 @@ export function recommendations(inputs: ReportInputs, reg: CitationRegistry): Re
     const count = reg.cite(`current.escapes.by_type[${i}].count`, t.count, { label: many, format: 'count', period: label, evidence: { problems: t.problem_ids }, method: current.escapes.method });
     const hours = reg.cite(`current.cost.by_type[${j}].hours`, g.hours, { label: `hours spent on ${many}`, format: 'hours', period: label, evidence: { problems: g.problem_ids }, method: current.cost.method });
     const services = [...new Set(inputs.problems.filter((p) => p.type === type && p.service !== null).map((p) => p.service!))].sort();
-    return { hours: g.hours, what: `${plural(reg, count, one, many)} cost about ${hours} hours`, services: services.length > 0 ? joinList(services.slice(0, 3).map(name)) : null };
+    const [plainOne, plainMany] = typeWords(type, true);
+    return { hours: g.hours, what: `${plural(reg, count, one, many)} cost about ${hours} hours`, plain: `${plural(reg, count, plainOne, plainMany)} cost about ${hours} hours`, services: services.length > 0 ? joinList(services.slice(0, 3).map(name)) : null };
   };
 
   const parity = current.signals.some((s) => s.code === 'environment_parity');
@@ -70,7 +71,7 @@ export function recommendations(inputs: ReportInputs, reg: CitationRegistry): Re
       rec: {
         code: 'contract_tests',
         text: `Add contract tests at the service and partner boundaries${where}: ${integration.what}${parity ? ', and code escapes fall while these stay flat' : ''}.`,
-        plain: `Invest in automatic checks of the connections to partners and other services${integration.services ? ` for ${integration.services}` : ''}: ${integration.what}.`,
+        plain: `Invest in automatic checks of the connections to partners and other services${integration.services ? ` for ${integration.services}` : ''}: ${integration.plain}.`,
       },
     });
   }
@@ -82,7 +83,7 @@ export function recommendations(inputs: ReportInputs, reg: CitationRegistry): Re
       rec: {
         code: 'environment_parity',
         text: `Work on environment parity${where} (the same configuration, checked in the pipeline, in staging and production): ${infra.what}${parity ? ', and code escapes fall while these stay flat' : ''}.`,
-        plain: `Make the test environments match production${where}: ${infra.what}.`,
+        plain: `Make the test environments match production${where}: ${infra.plain}.`,
       },
     });
   }
@@ -93,7 +94,7 @@ export function recommendations(inputs: ReportInputs, reg: CitationRegistry): Re
       rec: {
         code: 'smoke_canary',
         text: `Add post-deploy smoke checks and ${regression.services ? `release ${regression.services} as canaries` : 'canary releases'}: ${regression.what}.`,
-        plain: `Check every release automatically right after it goes out, and release to a small share of users first: ${regression.what}.`,
+        plain: `Check every release automatically right after it goes out, and release to a small share of users first: ${regression.plain}.`,
       },
     });
   }
