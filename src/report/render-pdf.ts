@@ -16,7 +16,13 @@ export async function renderPdf(html: string, options: { landscape?: boolean; ex
   if (!chromiumAvailable(executablePath)) {
     throw new ChromiumMissingError(`PDF needs Chromium at ${executablePath}, which is not there: install it (Debian: apt-get install -y chromium) or set ESCAPEMENT_CHROMIUM to its path; --format html gives the same report without it`);
   }
-  const { chromium } = await import('playwright-core');
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    // A production install without dev dependencies lacks it.
+    throw new ChromiumMissingError('PDF needs the playwright-core package (npm install playwright-core); --format html gives the same report without it');
+  }
   const browser = await chromium.launch({ executablePath, args: ARGS, headless: true });
   try {
     const page = await browser.newPage();
