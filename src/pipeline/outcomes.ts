@@ -80,7 +80,7 @@ export interface OutcomeOptions {
   fixLookbackHours: number;
 }
 
-export const DEFAULT_OUTCOME_OPTIONS: OutcomeOptions = { failedConfidence: 0.6, fixLookbackHours: 72 };
+export const DEFAULT_OUTCOME_OPTIONS: OutcomeOptions = { failedConfidence: 0.5, fixLookbackHours: 72 };
 
 const HOUR = 3_600_000;
 

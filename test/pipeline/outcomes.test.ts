@@ -20,7 +20,7 @@ describe('deployment outcomes', () => {
     const buggy = deploy('search', '08:00', { version: '4.0.0' });
     const other = deploy('search', '09:00', { version: '4.1.0' });
     const hotfix = deploy('search', '11:00', { version: '4.1.1', kind: 'hotfix' });
-    const outcomes = deploymentOutcomes([buggy, other, hotfix], [attributed(buggy, 0.5, '10:00', '11:10')]);
+    const outcomes = deploymentOutcomes([buggy, other, hotfix], [attributed(buggy, 0.45, '10:00', '11:10')]);
     expect(outcomeOf(outcomes, buggy)).toMatchObject({ failed: true, rework: false });
     expect(outcomeOf(outcomes, buggy).outcome.failed_because).toEqual([{ kind: 'hot_fixed', ref: hotfix.ref, detail: `repaired by hotfix ${hotfix.ref}` }]);
     expect(outcomeOf(outcomes, other)).toMatchObject({ failed: false, rework: false });
