@@ -146,7 +146,7 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     expect(total).toBeGreaterThanOrEqual(5);
     expect(await progress.textContent()).toBe(`0 of ${total}`);
     const review = (await getJson<{ data: { id: number }[] }>(`${dash.url}/api/v1/reviews`)).data[0]!;
-    const queue = await getJson<{ items: { problem: { id: number; review_state: string } }[] }>(`${dash.url}/api/v1/reviews/${review.id}`);
+    const queue = await getJson<{ items: { problem: { id: number; review_state: string; signal_count: number } }[] }>(`${dash.url}/api/v1/reviews/${review.id}`);
     const toVerifyAmongFirstFive = queue.items.slice(0, 5).filter((i) => i.problem.review_state === 'to_verify').length;
     await screenshot(page, '07-review-start');
 
@@ -163,10 +163,36 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.review-item').getAttribute('data-problem-id')).not.toBe(at);
     await page.keyboard.press('j');
     await expect.poll(() => page.locator('.review-item').getAttribute('data-problem-id')).toBe(at);
+    // The sixth: accept its release (a) and enter three hours of dev time (e, type, Enter).
+    const sixth = queue.items[5]!.problem.id;
+    expect(Number(await page.locator('.review-item').getAttribute('data-problem-id'))).toBe(sixth);
+    await page.keyboard.press('a');
+    await page.keyboard.press('e');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    // Merge: mark the seventh (j, x), then merge it into the eighth (j, g).
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await page.keyboard.press('j');
+    const keeper = Number(await page.locator('.review-item').getAttribute('data-problem-id'));
+    await page.keyboard.press('g');
     // The decisions are saved in the background, in order; wait until they all are.
     await expect.poll(() => page.locator('[data-testid="review-saving"]').getAttribute('data-pending'), { timeout: 60_000 }).toBe('0');
-    expect(await page.locator('.live .status.error').count()).toBe(0);
+    expect(await page.locator('.live .status.error').allTextContents()).toEqual([]);
     await screenshot(page, '08-review-five-done');
+
+    const cost = await getJson<{ entries: { role: string; hours: number; note: string | null }[] }>(`${dash.url}/api/v1/problems/${sixth}/cost`);
+    expect(cost.entries.filter((e) => e.note === 'weekly review')).toEqual([expect.objectContaining({ role: 'dev', hours: 3 })]);
+    const sixthAfter = await getJson<{ problems: { attribution: { decided_by: string } }[] }>(`${dash.url}/api/v1/evidence?problems=${sixth}`);
+    expect(sixthAfter.problems[0]!.attribution.decided_by).toBe('person');
+    // One problem now holds the signals of both (it keeps the identity of the earliest signal).
+    const pair = [queue.items[6]!.problem, queue.items[7]!.problem];
+    expect(keeper).toBe(pair[1]!.id);
+    const merged = await getJson<{ items: { problem: { id: number; signal_count: number } }[] }>(`${dash.url}/api/v1/reviews/${review.id}`);
+    expect(merged.items).toHaveLength(total - 1);
+    const survivors = merged.items.filter((i) => pair.some((p) => p.id === i.problem.id));
+    expect(survivors).toHaveLength(1);
+    expect(survivors[0]!.problem.signal_count).toBe(pair[0]!.signal_count + pair[1]!.signal_count);
 
     // The decisions are stored: the first problem is now a confirmed code problem.
     const firstAfter = await getJson<{ problems: { type: string; review_state: string; type_decider: string }[] }>(`${dash.url}/api/v1/evidence?problems=${queue.items[0]!.problem.id}`);
@@ -175,7 +201,8 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     await page.keyboard.press('f');
     const summary = page.locator('[data-testid="review-summary"]');
     await summary.waitFor();
-    expect(await summary.textContent()).toContain(`5 of ${total} problems handled`);
+    expect(await summary.textContent()).toContain(`7 of ${total - 1} problems handled`);
+    expect(await summary.textContent()).toContain('Merges: 1');
     expect(await summary.textContent()).toContain('Types confirmed: 2 code, 1 infra, 1 integration, 1 regression');
     await screenshot(page, '09-review-summary');
 

@@ -122,7 +122,7 @@ function Shortcuts() {
         <div><dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous problem</dd></div>
         <div><dt><kbd>a</kbd></dt><dd>accept the proposed release</dd></div>
         <div><dt><kbd>e</kbd></dt><dd>enter hours (Enter saves)</dd></div>
-        <div><dt><kbd>x</kbd> then <kbd>g</kbd></dt><dd>mark problems, merge them into this one</dd></div>
+        <div><dt><kbd>x</kbd> then <kbd>g</kbd></dt><dd>mark problems, then merge them with this one</dd></div>
         <div><dt><kbd>s</kbd></dt><dd>split signals off this problem</dd></div>
         <div><dt><kbd>f</kbd></dt><dd>finish the review</dd></div>
       </dl>
@@ -320,8 +320,8 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
       </div>
       {marked.length > 0 && (
         <p>
-          Marked for merge: {marked.map((id) => `#${id}`).join(', ')} — press <kbd>g</kbd> on the problem to merge them into.{' '}
-          <button type="button" onClick={merge}>Merge into this one</button>
+          Marked for merge: {marked.map((id) => `#${id}`).join(', ')} — press <kbd>g</kbd> on a problem to merge them with it (the merged problem keeps its earliest signal).{' '}
+          <button type="button" onClick={merge}>Merge with this one</button>
         </p>
       )}
       <Shortcuts />
