@@ -5,6 +5,10 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './connection.ts';
+import { mergeDeploymentEvent, mergeSignalEvent, type StoredDeploymentState } from '../pipeline/event-merge.ts';
+
+type SignalState = { status: string | null; resolved_at: string | null };
+type DeploymentState = { status: string; kind: string; kind_reason: string | null; rolls_back_to: string | null };
 
 export interface WriteCounts {
   inserted: number;
@@ -30,6 +34,8 @@ type Row = Record<string, unknown>;
 type RecordOf<K extends ImportKind> = Extract<ImportRecord, { kind: K }>['record'];
 
 const json = (value: unknown) => JSON.stringify(value);
+/** Labels with their keys sorted, so the same labels are the same text whatever order a source (or jsonb) gives them in. */
+const labelsJson = (value: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
@@ -37,6 +43,10 @@ interface TableSpec<K extends ImportKind> {
   table: keyof Database;
   key: readonly ['source', 'external_id'] | readonly ['name'];
   toRow(record: RecordOf<K>, resolveService: ServiceResolver): Row;
+  /** What a merged event may not undo of the stored record (event-merge.ts). */
+  mergeRule?(stored: Row, incoming: Row, merged: Row): Row;
+  /** Fills what a row must have once nothing more will be merged onto it. */
+  settle?(row: Row): Row;
 }
 
 const SPECS: { [K in ImportKind]: TableSpec<K> } = {
@@ -49,6 +59,8 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
   signal: {
     table: 'signals',
     key: ['source', 'external_id'],
+    mergeRule: (_stored, incoming, merged) => mergeSignalEvent(incoming as SignalState, merged as SignalState),
+    settle: (row) => (row.status === null ? { ...row, status: row.resolved_at ? 'resolved' : 'open' } : row),
     toRow: (r, resolveService) => ({
       source: r.source,
       external_id: r.external_id,
@@ -60,11 +72,12 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
       title: r.title,
       body: orNull(r.body),
       severity: orNull(r.severity),
-      status: r.status ?? (r.resolved_at ? 'resolved' : 'open'),
+      // Left empty when the event does not say, so a merge keeps the stored status (see settle).
+      status: r.status ?? (r.resolved_at ? 'resolved' : null),
       service: r.service === undefined ? null : resolveService(r.service, r.source),
       service_raw: orNull(r.service),
       environment: orNull(r.environment),
-      labels: json(r.labels),
+      labels: labelsJson(r.labels),
       links: json(r.links),
       raw: jsonOrNull(r.raw),
     }),
@@ -72,6 +85,7 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
   deployment: {
     table: 'deployments',
     key: ['source', 'external_id'],
+    mergeRule: (stored, _incoming, merged) => mergeDeploymentEvent(stored as unknown as StoredDeploymentState, merged as DeploymentState),
     toRow: (r, resolveService) => ({
       source: r.source,
       external_id: r.external_id,
@@ -87,7 +101,7 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
       rolls_back_to: orNull(r.rolls_back_to),
       url: orNull(r.url),
       rollout_stage: orNull(r.rollout_stage),
-      labels: json(r.labels),
+      labels: labelsJson(r.labels),
       raw: jsonOrNull(r.raw),
     }),
   },
@@ -125,7 +139,7 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
       status: r.status,
       resolved_at: orNull(r.resolved_at),
       url: orNull(r.url),
-      labels: json(r.labels),
+      labels: labelsJson(r.labels),
       raw: jsonOrNull(r.raw),
     }),
   },
@@ -229,20 +243,21 @@ const asJsonText = (value: unknown): string | null =>
  * Lays a partial row over what is stored: columns the new row leaves empty keep their stored value,
  * labels are merged (new keys win) and links are united.
  */
-function mergeOnto(stored: Row, row: Row): Row {
-  const merged: Row = { ...row };
+function mergeOnto(spec: TableSpec<ImportKind>, stored: Row, row: Row): Row {
+  let merged: Row = { ...row };
   for (const [column, value] of Object.entries(row)) {
     if (BOOKKEEPING.has(column)) continue;
     const before = stored[column];
     if (before === null || before === undefined) continue;
     if (MERGED_MAPS.has(column)) {
-      merged[column] = JSON.stringify({ ...JSON.parse(asJsonText(before) ?? '{}'), ...JSON.parse(String(value ?? '{}')) });
+      merged[column] = labelsJson({ ...JSON.parse(asJsonText(before) ?? '{}'), ...JSON.parse(String(value ?? '{}')) });
     } else if (MERGED_LISTS.has(column)) {
       merged[column] = JSON.stringify([...new Set([...JSON.parse(asJsonText(before) ?? '[]'), ...JSON.parse(String(value ?? '[]'))])]);
     } else if (value === null || value === undefined) {
       merged[column] = column === 'raw' || typeof before === 'object' ? asJsonText(before) : before;
     }
   }
+  if (spec.mergeRule) merged = spec.mergeRule(stored, row, merged);
   return merged;
 }
 
@@ -274,15 +289,20 @@ export async function upsertRecords<K extends ImportKind>(
   const now = options.now ?? new Date().toISOString();
   const merge = options.merge ?? false;
 
+  // Pending rows stay unsettled (a status the event did not give stays empty) until they meet what is stored.
+  const settle = (row: Row): Row => {
+    const settled = spec.settle ? spec.settle(row) : { ...row };
+    settled.content_hash = rowHash(settled);
+    return settled;
+  };
   const pending = new Map<string, Row>();
   for (const record of records) {
     let row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
     const key = keyOf(row, spec.key);
     const earlier = pending.get(key);
-    if (earlier && merge) row = mergeOnto(earlier, row);
-    row.content_hash = rowHash(row);
     if (earlier) {
-      if (earlier.content_hash === row.content_hash) counts.unchanged++;
+      if (merge) row = mergeOnto(spec, earlier, row);
+      if (settle(earlier).content_hash === settle(row).content_hash) counts.unchanged++;
       else counts.updated++;
     }
     pending.set(key, row);
@@ -293,18 +313,13 @@ export async function upsertRecords<K extends ImportKind>(
   const toWrite: Row[] = [];
   for (const [key, pendingRow] of pending) {
     const stored = existing.get(key);
-    let row = pendingRow;
+    const row = settle(merge && stored !== undefined ? mergeOnto(spec, stored, pendingRow) : pendingRow);
     if (stored === undefined) {
       counts.inserted++;
+    } else if (stored.content_hash === row.content_hash) {
+      counts.unchanged++;
+      continue;
     } else {
-      if (merge) {
-        row = mergeOnto(stored, row);
-        row.content_hash = rowHash(row);
-      }
-      if (stored.content_hash === row.content_hash) {
-        counts.unchanged++;
-        continue;
-      }
       counts.updated++;
     }
     row.created_at = now;

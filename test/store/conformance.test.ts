@@ -6,6 +6,7 @@ import { loadServiceResolver } from '../../src/store/services.ts';
 import { countRecords, listRecords, QueryError } from '../../src/store/records.ts';
 import { SignalSchema, DeploymentSchema, type Signal } from '../../src/domain/records.ts';
 import { storeFactories } from '../helpers/stores.ts';
+import { NO_KIND_SIGN } from '../../src/pipeline/deployment-kind.ts';
 
 const factories = await storeFactories();
 
@@ -151,6 +152,28 @@ for (const factory of factories) {
       await upsertRecords(store.db, 'signal', [signal(1, { body: 'first message' })]);
       await upsertRecords(store.db, 'signal', [signal(1)]);
       expect((await listRecords(store.db, 'signals')).data[0]?.body).toBeNull();
+    });
+
+    it('counts the same merged payload twice as unchanged, whatever order the store keeps label keys in', async () => {
+      const event = signal(1, { labels: { zone: 'eu', alertname: 'Disk', severity: 'page' } });
+      await upsertRecords(store.db, 'signal', [event], { merge: true });
+      expect(await upsertRecords(store.db, 'signal', [event], { merge: true })).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    });
+
+    it('reopens a resolved signal when an event says it is open again, and keeps it resolved when an event says nothing of status', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, { resolved_at: '2025-11-02T11:00:00Z' })], { merge: true });
+      await upsertRecords(store.db, 'signal', [signal(1, { links: ['sha:abc1234'] })], { merge: true });
+      expect((await listRecords(store.db, 'signals')).data[0]).toMatchObject({ status: 'resolved', resolved_at: '2025-11-02T11:00:00.000Z' });
+      await upsertRecords(store.db, 'signal', [signal(1, { status: 'open' })], { merge: true });
+      expect((await listRecords(store.db, 'signals')).data[0]).toMatchObject({ status: 'open', resolved_at: null });
+    });
+
+    it('keeps a deployment\'s kind and finished status against a later event without evidence', async () => {
+      const base = { source: 'ci', external_id: 'd9', service: 'checkout' };
+      await upsertRecords(store.db, 'deployment', [DeploymentSchema.parse({ ...base, kind: 'hotfix', kind_reason: 'branch hotfix/pay', status: 'success' })], { merge: true });
+      const late = DeploymentSchema.parse({ ...base, status: 'in_progress', kind: 'planned', kind_reason: NO_KIND_SIGN, started_at: '2025-11-03T10:00:00Z' });
+      await upsertRecords(store.db, 'deployment', [late], { merge: true });
+      expect((await listRecords(store.db, 'deployments')).data[0]).toMatchObject({ kind: 'hotfix', kind_reason: 'branch hotfix/pay', status: 'success', started_at: '2025-11-03T10:00:00.000Z' });
     });
 
     it('rolls back every batch of a failed transaction', async () => {

@@ -2,9 +2,10 @@
 // the same generic deployment body, validation and store path as `POST /api/v1/webhooks/deployment`.
 import type { Command } from 'commander';
 import { PayloadError } from '../../ingest/adapter.ts';
-import { genericDeploymentRecords, mergeDeploymentEvent, parseGenericDeployment } from '../../ingest/sources/deployment.ts';
+import { genericDeploymentRecords, parseGenericDeployment } from '../../ingest/sources/deployment.ts';
 import { storeRecords, totalWrites } from '../../ingest/store-records.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
+import { presentRow } from '../../store/records.ts';
 
 /** The decisions-table action of a person's deployment kind. */
 export const KIND_ACTION = 'deployment_kind';
@@ -81,20 +82,13 @@ export function registerDeploy(program: Command): void {
         if (error instanceof PayloadError) throw new UserError(`--${flagOf(error.field)}: ${error.expected}`, 2);
         throw error;
       }
-      const counts = await withWorkspace(flags, async ({ store }) => {
+      const outcome = await withWorkspace(flags, async ({ store }) => {
         const first = records[0]!;
-        if (first.kind === 'deployment') {
-          // An update without --kind keeps the kind found before; a late in_progress does not reopen it.
-          const stored = await store.db
-            .selectFrom('deployments')
-            .select(['status', 'kind', 'kind_reason', 'rolls_back_to'])
-            .where('source', '=', first.record.source)
-            .where('external_id', '=', first.record.external_id)
-            .executeTakeFirst();
-          if (stored) records[0] = { kind: 'deployment', record: mergeDeploymentEvent(stored, first.record) };
-        }
+        if (first.kind !== 'deployment') throw new Error('escapement deploy builds a deployment record first');
+        // A merge write: an update without --kind keeps the kind found before, and a late
+        // in_progress does not reopen a finished deployment (src/pipeline/event-merge.ts).
         const written = await storeRecords(store.db, records, { merge: true });
-        if (flags.kind !== undefined && first.kind === 'deployment') {
+        if (flags.kind !== undefined) {
           // A person's kind is a decision: kept with who and when, beside the stored kind.
           await store.db
             .insertInto('decisions')
@@ -107,15 +101,23 @@ export function registerDeploy(program: Command): void {
             })
             .execute();
         }
-        return written;
+        // What is stored after the merge, not what this call sent: an update may keep an earlier kind.
+        const stored = await store.db
+          .selectFrom('deployments')
+          .selectAll()
+          .where('source', '=', first.record.source)
+          .where('external_id', '=', first.record.external_id)
+          .executeTakeFirstOrThrow();
+        return { written, deployment: presentRow(stored) };
       });
-      const deployment = records[0]!.record;
+      const { deployment } = outcome;
+      const counts = outcome.written;
       if (flags.json) {
         printJson({ deployment, stored: counts, totals: totalWrites(counts) });
         return;
       }
       const totals = totalWrites(counts);
-      const d = deployment as { external_id: string; service: string; environment: string; version?: string; status: string; kind: string; kind_reason?: string };
+      const d = deployment as { external_id: string; service: string; environment: string; version: string | null; status: string; kind: string; kind_reason: string | null };
       console.log(
         `deployment ${d.external_id}: ${d.service} ${d.version ?? ''} → ${d.environment}, ${d.status}, ${d.kind}${d.kind_reason ? ` (${d.kind_reason})` : ''} — ${totals.inserted ? 'recorded' : totals.updated ? 'updated' : 'unchanged'}`,
       );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AdapterInput, AdapterOutput, SourceAdapter } from '../adapter.ts';
 import { PayloadError } from '../adapter.ts';
 import { ChangeSchema, DEPLOYMENT_STATUSES, DeploymentSchema, type DeploymentStatus, type ImportRecord, TestRunSchema } from '../../domain/records.ts';
-import { detectDeploymentKind, type DetectedKind, type KindEvidence, NO_KIND_SIGN } from '../../pipeline/deployment-kind.ts';
+import { detectDeploymentKind, type DetectedKind, type KindEvidence } from '../../pipeline/deployment-kind.ts';
 import { isObject, optionalText, optionalTime } from '../payload.ts';
 import type { Config } from '../../domain/config.ts';
 
@@ -278,29 +278,3 @@ export const deployment: SourceAdapter = {
 /** The generic body as JSON Schema, for the OpenAPI document of `POST /api/v1/webhooks/deployment`. */
 export const GENERIC_DEPLOYMENT_JSON_SCHEMA = z.toJSONSchema(GenericDeploymentSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
-/** The stored fields a partial deployment event may not undo. */
-export interface StoredDeploymentState {
-  status: string;
-  kind: string;
-  kind_reason: string | null;
-  rolls_back_to: string | null;
-}
-
-const FINISHED = new Set(['success', 'failure', 'cancelled']);
-
-/**
- * A merge write of a deployment event over what is stored: an event that saw no sign of a kind (a
- * CircleCI workflow after its pipeline, a status-only update) keeps the kind an earlier event found or a
- * person set, and a late queued/in_progress event does not reopen a finished deployment. For the store
- * shell to apply before merging (src/ingest/store-records.ts).
- */
-export function mergeDeploymentEvent<D extends { status: string; kind: string; kind_reason?: string | undefined; rolls_back_to?: string | undefined }>(stored: StoredDeploymentState, incoming: D): D {
-  const merged = { ...incoming };
-  if (incoming.kind === 'planned' && incoming.kind_reason === NO_KIND_SIGN && stored.kind !== 'planned') {
-    merged.kind = stored.kind;
-    merged.kind_reason = stored.kind_reason ?? undefined;
-    merged.rolls_back_to = stored.rolls_back_to ?? undefined;
-  }
-  if (FINISHED.has(stored.status) && !FINISHED.has(incoming.status)) merged.status = stored.status;
-  return merged;
-}

@@ -1,6 +1,7 @@
 // The generic deployment webhook body → a deployment and its changes; kind detection.
 import { describe, expect, it } from 'vitest';
-import { deployment, mergeDeploymentEvent } from '../../../src/ingest/sources/deployment.ts';
+import { deployment } from '../../../src/ingest/sources/deployment.ts';
+import { mergeDeploymentEvent } from '../../../src/pipeline/event-merge.ts';
 import { detectDeploymentKind, compareVersions, NO_KIND_SIGN } from '../../../src/pipeline/deployment-kind.ts';
 import { recordsOf, only, run, RECEIVED_AT } from './helpers.ts';
 
