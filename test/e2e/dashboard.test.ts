@@ -193,6 +193,9 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     const survivors = merged.items.filter((i) => pair.some((p) => p.id === i.problem.id));
     expect(survivors).toHaveLength(1);
     expect(survivors[0]!.problem.signal_count).toBe(pair[0]!.signal_count + pair[1]!.signal_count);
+    // The page shows the merged problem, counted as handled.
+    expect(Number(await page.locator('.review-item').getAttribute('data-problem-id'))).toBe(survivors[0]!.problem.id);
+    expect(await progress.textContent()).toBe(`7 of ${total - 1}`);
 
     // The decisions are stored: the first problem is now a confirmed code problem.
     const firstAfter = await getJson<{ problems: { type: string; review_state: string; type_decider: string }[] }>(`${dash.url}/api/v1/evidence?problems=${queue.items[0]!.problem.id}`);

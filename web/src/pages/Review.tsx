@@ -167,12 +167,14 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   const save = (completed?: boolean) =>
     api<Review>(`/api/v1/reviews/${review.id}`, { method: 'PATCH', body: { summary: tallyRef.current, ...(completed !== undefined ? { completed } : {}) } });
 
-  const enqueue = (what: string, action: () => Promise<unknown>, undo: () => void) => {
+  const enqueue = (what: string, action: () => Promise<unknown>, undo: () => void, after?: (result: unknown, review: Review) => void) => {
     setPending((n) => n + 1);
     chain.current = chain.current.then(async () => {
       try {
-        await action();
-        setReview(await save());
+        const result = await action();
+        const next = await save();
+        setReview(next);
+        after?.(result, next);
         setMessage({ kind: 'ok', text: what });
       } catch (error) {
         undo();
@@ -185,12 +187,12 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   };
 
   /** Counts a decision on an item at once (the tally, the progress) and saves it in the background. */
-  const decide = (p: ProblemRecord, what: string, change: (t: Tally) => Tally, action: () => Promise<unknown>, advance: boolean) => {
+  const decide = (p: ProblemRecord, what: string, change: (t: Tally) => Tally, action: () => Promise<unknown>, advance: boolean, then?: (result: unknown, review: Review) => void) => {
     const before = tallyRef.current;
     const after = change({ ...before, handled: before.handled.includes(p.key) ? before.handled : [...before.handled, p.key] });
     setTally(after);
     if (advance) setIndex(nextWaiting(items, after, position));
-    enqueue(what, action, () => setTally({ ...tallyRef.current, handled: before.handled.includes(p.key) ? tallyRef.current.handled : tallyRef.current.handled.filter((k) => k !== p.key) }));
+    enqueue(what, action, () => setTally({ ...tallyRef.current, handled: before.handled.includes(p.key) ? tallyRef.current.handled : tallyRef.current.handled.filter((k) => k !== p.key) }), then);
   };
 
   const setType = (type: string) => {
@@ -212,7 +214,15 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
     if (!item || marked.length === 0) return;
     const ids = [item.problem.id, ...marked.filter((id) => id !== item.problem.id)];
     setMarked([]);
-    decide(item.problem, `merged ${ids.length} problems into #${item.problem.id}`, (t) => ({ ...t, merges: t.merges + 1 }), () => mergeProblems(ids), false);
+    // The merged problem keeps the identity of the earliest signal: count it as handled and show it.
+    decide(item.problem, `merged ${ids.length} problems`, (t) => ({ ...t, merges: t.merges + 1 }), () => mergeProblems(ids), false, (result, next) => {
+      const survivor = next.items.findIndex((x) => x.problem.id === (result as { id?: number }).id);
+      if (survivor < 0) return;
+      const key = next.items[survivor]!.problem.key;
+      const t = tallyRef.current;
+      if (!t.handled.includes(key)) setTally({ ...t, handled: [...t.handled, key] });
+      setIndex(survivor);
+    });
   };
   const split = (signalIds: number[]) => {
     if (!item) return;
@@ -447,7 +457,7 @@ function Summary({ review, tally, onExit }: { review: Review; tally: Tally; onEx
     <section className="panel summary" aria-labelledby="summary-title" data-testid="review-summary">
       <h2 id="summary-title">Review done</h2>
       <p>
-        Week {date(review.period_start)} – {date(review.period_end)}: {tally.handled.length} of {review.items.length} problems handled.
+        Week {date(review.period_start)} – {date(review.period_end)}: {review.items.filter((x) => tally.handled.includes(x.problem.key)).length} of {review.items.length} problems handled.
       </p>
       <ul>
         <li>
