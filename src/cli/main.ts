@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../server/app.ts';
 import { UserError } from './common.ts';
 import { registerImport } from './commands/import.ts';
+import { registerCost } from './commands/cost.ts';
+import { registerAttribution } from './commands/attribution.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerGenerate } from './commands/generate.ts';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerPipeline(program);
   registerProblems(program);
   registerImport(program);
+  registerCost(program);
+  registerAttribution(program);
   registerDeploy(program);
   registerIngest(program);
   registerGenerate(program);

@@ -9,6 +9,8 @@ import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
 import { problemRoutes } from './routes/problems.ts';
 import { homeRoutes } from './routes/home.ts';
+import { costRoutes } from './routes/cost.ts';
+import { attributionRoutes } from './routes/attribution.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -64,6 +66,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/api/v1/openapi.json', async () => openApiDocument(VERSION));
 
   await app.register(async (api) => recordRoutes(api, ctx));
+  await app.register(async (api) => costRoutes(api, ctx));
+  await app.register(async (api) => attributionRoutes(api, ctx));
   await app.register(async (api) => problemRoutes(api, ctx));
   await app.register(async (api) => webhookRoutes(api, ctx, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}));
   await app.register(async (api) => metricRoutes(api, ctx));
