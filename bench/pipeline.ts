@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { openStore } from '../src/store/connection.ts';
-import { runPipeline } from '../src/pipeline/run.ts';
+import { type PipelineProgress, runPipeline } from '../src/pipeline/run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, fallback: string) => {
@@ -44,20 +44,31 @@ console.log(`${signalCount} signals in ${dbPath}`);
 // Sampled at every page of signals: the pipeline keeps the event loop busy, so a timer would not fire.
 let peakRss = 0;
 let peakHeap = 0;
-const sample = () => {
+let lastPhase = '';
+let lastTenth = -1;
+const sample = (p: PipelineProgress) => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapUsed);
+  const tenth = Math.floor((10 * p.done) / Math.max(1, p.total));
+  if (p.phase !== lastPhase || tenth !== lastTenth) {
+    [lastPhase, lastTenth] = [p.phase, tenth];
+    process.stderr.write(`  ${p.phase} ${p.done}/${p.total} — ${(m.rss / 2 ** 20).toFixed(0)} MB rss, cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(0)} s\n`);
+  }
 };
 
 const timings: Record<string, unknown>[] = [];
 for (let run = 1; run <= runs; run++) {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await runPipeline(store, DEFAULT_CONFIG, { onProgress: sample });
   const seconds = (performance.now() - t) / 1000;
-  timings.push({ run, seconds, ...summary });
+  const used = process.cpuUsage(cpu);
+  // CPU time is the fairer number on a shared machine: wall time includes waiting for other processes.
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  timings.push({ run, seconds, cpu_seconds: cpuSeconds, ...summary });
   console.log(
-    `run ${run}: ${seconds.toFixed(1)} s — correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
+    `run ${run}: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU — correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
       `${summary.problems} problems (${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged, ${summary.deleted} removed), ${summary.signals_moved} signals moved`,
   );
 }
