@@ -115,7 +115,7 @@ export async function splitProblem(store: Store, config: Config, id: number, sig
   const chosen = new Set(signalIds);
   const foreign = [...chosen].filter((s) => !signals.some((x) => x.id === s));
   if (chosen.size === 0) throw new ReviewError('signal_ids: name the signals to split off');
-  if (foreign.length > 0) throw new ReviewError(`signal_ids: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not signals of problem ${id}`);
+  if (foreign.length > 0) throw new ReviewError(`signal_ids: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a signal' : 'are not signals'} of problem ${id}`);
   const split = signals.filter((s) => chosen.has(s.id));
   const remaining = signals.filter((s) => !chosen.has(s.id));
   if (remaining.length === 0) throw new ReviewError(`signal_ids: that is every signal of problem ${id}; nothing would remain`, 409);
