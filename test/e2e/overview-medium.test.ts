@@ -39,15 +39,23 @@ describe.skipIf(skip !== null)('overview of the medium demo', () => {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const times: number[] = [];
+    const slow: string[] = [];
+    page.on('requestfinished', (request) => {
+      const t = request.timing();
+      if (request.url().includes('/api/') && t.responseEnd > 300) slow.push(`${request.url().replace(dash!.url, '')} ${Math.round(t.responseEnd)} ms`);
+    });
+    const cards: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = Date.now();
       await page.goto(`${dash.url}/`);
-      // Shown: the decision indicator with its four numbers, and the quarter chart.
+      // First the decision indicator with its four numbers, then the whole page (the quarters' chart).
       await page.locator('[data-testid="card-releases"] .value').waitFor({ timeout: 120_000 });
-      await page.locator('[data-chart]').first().waitFor({ timeout: 120_000 });
+      cards.push(Date.now() - t);
+      await page.locator('[data-chart^="Escaped problems by type per quarter"]').waitFor({ timeout: 120_000 });
       times.push(Date.now() - t);
     }
-    console.log(`overview of the medium demo in Chromium: first (metrics computed) ${times[0]} ms; again (computed metrics reused) ${times[1]} ms, ${times[2]} ms`);
+    console.log(`overview of the medium demo in Chromium, decision and four numbers / whole page: first visit (metrics computed) ${cards[0]} / ${times[0]} ms; again (computed metrics reused) ${cards[1]} / ${times[1]} ms, ${cards[2]} / ${times[2]} ms`);
+    console.log(`API requests over 300 ms: ${slow.join('; ') || 'none'}`);
     await screenshot(page, 'medium-overview');
     expect(times).toHaveLength(3);
   }, 900_000);
