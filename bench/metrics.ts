@@ -2,6 +2,10 @@
 // SQLite and PostgreSQL. Goal: warm under 300 ms on SQLite for the `large` history.
 //
 //   npx tsx bench/metrics.ts [--dir bench/results/large] [--dialect sqlite|postgres|both] [--runs 5] [--periods all,2025-Q4]
+//                            [--db FILE.db] [--pg-schema NAME]
+//
+// --db / --pg-schema name the store (default bench/results/metrics-<dir name>.db and schema
+// bench_metrics_<dir name>); the bench imports into it when empty and migrates it (adds indexes).
 //
 // The history comes from `escapement generate --scale large --out DIR`. Problems are made by the
 // pipeline; when the store has none, this bench fills them from the generator's ground truth (with the
@@ -30,8 +34,9 @@ const PERIODS = flag('periods', 'all,2025-Q4').split(',');
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NAME = DIR.split('/').pop()!;
 
-const optionsFor = (dialect: string): StoreOptions =>
-  dialect === 'sqlite' ? { dbPath: resolve(`bench/results/metrics-${NAME}.db`) } : { databaseUrl: PG_URL, pgSchema: `bench_metrics_${NAME.replace(/[^a-z0-9_]/g, '_')}` };
+const DB_PATH = resolve(flag('db', `bench/results/metrics-${NAME}.db`));
+const PG_SCHEMA = flag('pg-schema', `bench_metrics_${NAME.replace(/[^a-z0-9_]/g, '_')}`);
+const optionsFor = (dialect: string): StoreOptions => (dialect === 'sqlite' ? { dbPath: DB_PATH } : { databaseUrl: PG_URL, pgSchema: PG_SCHEMA });
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -5,6 +5,7 @@ import type { Period } from '../domain/periods.ts';
 import type { CostFact, ProblemFact, ProblemType } from './rows.ts';
 import { hoursBetween, inPeriod, percentileCont, statistic, type Metric } from './result.ts';
 import { TYPE_KEYS, typeOf, type TypeKey } from './escapes.ts';
+import { TYPE_WORDS } from './type-words.ts';
 
 /** Role hours per incident when a problem has no entries: the midpoints of metrics.md §1. */
 export const DEFAULT_ROLE_HOURS: Record<Exclude<ProblemType, 'mixed'>, Record<string, number>> = {
@@ -150,15 +151,7 @@ function summarise(type: TypeKey | 'all', items: { problem: ProblemFact; cost: P
 
 /** "8 escaped problems — 5 code defects, 2 configuration problems and 1 integration failure; total cost about 68 hours." */
 export function costSentence(cost: CostByType): string {
-  const words: Record<string, [string, string]> = {
-    code: ['code defect', 'code defects'],
-    infra: ['configuration problem', 'configuration problems'],
-    integration: ['integration failure', 'integration failures'],
-    regression: ['regression', 'regressions'],
-    mixed: ['mixed problem', 'mixed problems'],
-    unclassified: ['unclassified problem', 'unclassified problems'],
-  };
-  const parts = cost.by_type.map((g) => `${g.problems} ${words[g.type]![g.problems === 1 ? 0 : 1]}`);
+  const parts = cost.by_type.map((g) => `${g.problems} ${TYPE_WORDS[g.type]![g.problems === 1 ? 0 : 1]}`);
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? 'none');
   const n = cost.total.problems;
   return `${n} escaped problem${n === 1 ? '' : 's'} — ${list}; total cost about ${Math.round(cost.total.hours)} hours.`;

@@ -6,6 +6,7 @@ import type { Period } from '../domain/periods.ts';
 import type { ChangeFact, DeploymentFact, MetricFacts, ProblemFact } from './rows.ts';
 import { DAY, HOUR, hoursBetween, inPeriod, percentileCont, ratio, statistic, type Metric } from './result.ts';
 import { byFinished, isProduction } from './releases.ts';
+import { leadTimeScope } from '../pipeline/lead-time-scope.ts';
 
 export type Definitions = '2021' | '2024';
 export type Cluster = 'elite' | 'high' | 'medium' | 'low';
@@ -85,7 +86,8 @@ export interface DoraResult {
   period: Period;
   definitions: Definitions;
   deployment_frequency: Metric & { per_week: number | null; days: number };
-  change_lead_time: { median: Metric; p90: Metric };
+  /** `excluded`: changes left out by the first-recorded-deployment rule (docs/delivery-sources.md). */
+  change_lead_time: { median: Metric; p90: Metric; excluded: { count: number; by_reason: Record<string, number>; changes: number[] } };
   change_fail_rate: Metric & { reference: Record<Cluster, number> };
   deployment_rework_rate: Metric;
   recovery_time: { median: Metric; name: string };
@@ -125,7 +127,7 @@ export function failRateCluster(rate: number | null): Cluster | null {
   return best;
 }
 
-export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'changes'>, period: Period, options: { definitions: Definitions; service?: string | null; now?: Date }): DoraResult {
+export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'changes' | 'firstDeployments'>, period: Period, options: { definitions: Definitions; service?: string | null; now?: Date }): DoraResult {
   const service = options.service ?? null;
   const mine = <T extends { service: string | null }>(rows: readonly T[]) => (service === null ? [...rows] : rows.filter((r) => r.service === service));
   const deployments = mine(facts.deployments);
@@ -142,10 +144,14 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
   const frequency = ratio(succeeded.length, days, 'successful production deployments ÷ days in the period', { deployments: succeeded.map((d) => d.id) }, { unit: 'per day' });
   frequency.band = is2024 ? frequencyCluster(frequency.value) : null;
 
-  const changes: ChangeFact[] = mine(facts.changes).filter((c) => c.deployed_at !== null && inPeriod(c.deployed_at, period));
+  const deployed: ChangeFact[] = mine(facts.changes).filter((c) => c.deployed_at !== null && inPeriod(c.deployed_at, period));
+  const scope = leadTimeScope(deployed, new Map(Object.entries(facts.firstDeployments ?? {})));
+  const changes = scope.counted;
+  const byReason: Record<string, number> = {};
+  for (const e of scope.excluded) byReason[e.reason] = (byReason[e.reason] ?? 0) + 1;
   const lead = changes.map((c) => Math.max(0, hoursBetween(c.first_commit_at, c.deployed_at!)));
   const leadIds = { changes: changes.map((c) => c.id) };
-  const leadMedian = statistic(percentileCont(lead, 0.5), lead.length, 'median (percentile_cont 0.5) of first commit → running in production, hours', leadIds, { unit: 'hours' });
+  const leadMedian = statistic(percentileCont(lead, 0.5), lead.length, 'median (percentile_cont 0.5) of first commit → running in production, hours; changes shipped by, or committed before, their service’s first recorded deployment left out', leadIds, { unit: 'hours' });
   leadMedian.band = is2024 ? leadTimeCluster(leadMedian.value) : null;
 
   const failedAll = failedDeployments(deployments, mine(facts.problems));
@@ -183,6 +189,7 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
     change_lead_time: {
       median: leadMedian,
       p90: statistic(percentileCont(lead, 0.9), lead.length, 'p90 (percentile_cont 0.9) of first commit → running in production, hours', leadIds, { unit: 'hours' }),
+      excluded: { count: scope.excluded.length, by_reason: byReason, changes: scope.excluded.map((e) => e.change.id) },
     },
     change_fail_rate: { ...cfr, reference: CFR_REFERENCE },
     deployment_rework_rate: reworkRate,

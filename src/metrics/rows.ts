@@ -1,6 +1,7 @@
 // The plain rows every metric family reads. The store shell (src/store/metric-facts.ts) fills them;
 // tests write them by hand. Timestamps are UTC ISO strings, which sort correctly as text.
 import type { Severity } from '../domain/fields.ts';
+import type { FirstDeployment } from '../pipeline/lead-time-scope.ts';
 
 export const PROBLEM_TYPES = ['code', 'infra', 'integration', 'regression', 'mixed'] as const;
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
@@ -93,6 +94,12 @@ export interface MetricFacts {
   testRuns: TestRunFact[];
   changes: ChangeFact[];
   costs: CostFact[];
+  /**
+   * Each service's first recorded successful production deployment over all stored history, for the
+   * services the changes name (src/pipeline/lead-time-scope.ts). Absent or missing a service: unknown,
+   * so nothing of that service is left out of lead time.
+   */
+  firstDeployments?: Record<string, FirstDeployment>;
 }
 
 export const emptyFacts = (): MetricFacts => ({ problems: [], deployments: [], defects: [], testRuns: [], changes: [], costs: [] });

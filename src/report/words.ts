@@ -1,14 +1,6 @@
 // The words for each problem type and band: the engineers' vocabulary, and the plain one for readers
 // who need the consequence, not the mechanism (board, investment).
-
-const TECHNICAL: Record<string, [string, string]> = {
-  code: ['code defect', 'code defects'],
-  infra: ['configuration problem', 'configuration problems'],
-  integration: ['integration failure', 'integration failures'],
-  regression: ['regression', 'regressions'],
-  mixed: ['mixed problem', 'mixed problems'],
-  unclassified: ['unclassified problem', 'unclassified problems'],
-};
+import { TYPE_WORDS } from '../metrics/type-words.ts';
 
 const PLAIN: Record<string, [string, string]> = {
   code: ['software fault', 'software faults'],
@@ -20,7 +12,8 @@ const PLAIN: Record<string, [string, string]> = {
 };
 
 export function typeWords(type: string, plain: boolean): [string, string] {
-  return (plain ? PLAIN : TECHNICAL)[type] ?? [type, type];
+  const words = (plain ? PLAIN : TYPE_WORDS)[type];
+  return words ? [words[0], words[1]] : [type, type];
 }
 
 export const BAND_WORDS: Record<string, string> = {

@@ -8,6 +8,7 @@ import type { CostFact, DefectFact, DeploymentFact, MetricFacts, ProblemFact, Pr
 import { PRODUCTION_ENVIRONMENTS } from '../metrics/releases.ts';
 import { computeFamily, factsSpan, type Family, type MetricContext } from '../metrics/overview.ts';
 import type { Config } from '../domain/config.ts';
+import type { FirstDeployment } from '../pipeline/lead-time-scope.ts';
 import type { Store } from './connection.ts';
 import type { Database, DeploymentTable, ProblemTable } from './schema.ts';
 import { fromJson } from './schema.ts';
@@ -58,8 +59,8 @@ export async function loadMetricFacts(store: Kysely<Database>, selection: FactsS
     loadChanges(db, start, end, services),
   ]);
   const problems = problemRows.map((r) => r.fact);
-  const costs = await loadCosts(db, problemRows);
-  return { problems, deployments, defects, testRuns, changes, costs };
+  const [costs, firstDeployments] = await Promise.all([loadCosts(db, problemRows), loadFirstDeployments(db, changes)]);
+  return { problems, deployments, defects, testRuns, changes, costs, ...(firstDeployments ? { firstDeployments } : {}) };
 }
 
 /** Production deployments finished in [start, end), plus the last successful `production` deployment before `start` of each service (defects found before the first release of the span belong to it). */
@@ -67,28 +68,7 @@ async function loadDeployments(db: Kysely<FactsDatabase>, start: string, end: st
   const columns = ['d.id', 'd.service', 'd.environment', 'd.version', 'd.finished_at', 'd.status', 'd.kind', 'd.failed', 'd.rework'] as const;
   let inSpan = db.selectFrom('deployments as d').select(columns).where('d.environment', 'in', PROD).where('d.finished_at', '>=', start).where('d.finished_at', '<', end);
   if (services) inSpan = inSpan.where('d.service', 'in', services);
-  // One index walk per service (service, environment, finished_at) instead of grouping every older deployment.
-  let serviceNames = db.selectFrom('deployments').select('service').distinct();
-  if (services) serviceNames = serviceNames.where('service', 'in', services);
-  const before = db
-    .selectFrom('deployments as d')
-    .select(columns)
-    .where('d.id', 'in', (eb) =>
-      eb
-        .selectFrom(serviceNames.as('s'))
-        .select((inner) =>
-          inner
-            .selectFrom('deployments as d2')
-            .select('d2.id')
-            .whereRef('d2.service', '=', 's.service')
-            .where('d2.environment', '=', 'production')
-            .where('d2.status', '=', 'success')
-            .where('d2.finished_at', '<', start)
-            .orderBy('d2.finished_at', 'desc')
-            .limit(1)
-            .as('id'),
-        ),
-    );
+  const before = releasePerService(db, services, { before: start }).select(columns);
   const [a, b] = await Promise.all([inSpan.execute(), before.execute()]);
   const seen = new Set<number>();
   const out: DeploymentFact[] = [];
@@ -98,6 +78,23 @@ async function loadDeployments(db: Kysely<FactsDatabase>, start: string, end: st
     out.push({ id: r.id, service: r.service, environment: r.environment, version: r.version, finished_at: r.finished_at, status: r.status, kind: r.kind, failed: bool(r.failed), rework: bool(r.rework) });
   }
   return out;
+}
+
+/**
+ * One successful production deployment per service (of `services`, or every service): the latest before
+ * a time, or the first ever. One index walk per service (service, environment, finished_at) instead of
+ * grouping every deployment.
+ */
+function releasePerService(db: Kysely<FactsDatabase>, services: string[] | null, pick: { before: string } | 'first') {
+  let names = db.selectFrom('deployments').select('service').distinct();
+  if (services) names = names.where('service', 'in', services);
+  return db.selectFrom('deployments as d').where('d.id', 'in', (eb) =>
+    eb.selectFrom(names.as('s')).select((inner) => {
+      const candidates = inner.selectFrom('deployments as d2').select('d2.id').whereRef('d2.service', '=', 's.service').where('d2.environment', '=', 'production').where('d2.status', '=', 'success');
+      const one = pick === 'first' ? candidates.where('d2.finished_at', 'is not', null).orderBy('d2.finished_at').orderBy('d2.id') : candidates.where('d2.finished_at', '<', pick.before).orderBy('d2.finished_at', 'desc');
+      return one.limit(1).as('id');
+    }),
+  );
 }
 
 interface ProblemRowWithCost {
@@ -192,6 +189,16 @@ async function loadChanges(db: Kysely<FactsDatabase>, start: string, end: string
   return q.execute();
 }
 
+/** The first successful production deployment of each service the changes name, over all history (the lead-time scope rule). */
+async function loadFirstDeployments(db: Kysely<FactsDatabase>, changes: readonly ChangeFact[]): Promise<Record<string, FirstDeployment> | null> {
+  const services = [...new Set(changes.map((c) => c.service).filter((s): s is string => s !== null))];
+  if (services.length === 0) return null;
+  const rows = await releasePerService(db, services, 'first').select(['d.service', 'd.id', 'd.finished_at']).execute();
+  const out: Record<string, FirstDeployment> = {};
+  for (const r of rows) if (r.finished_at !== null) out[r.service] = { id: r.id, finished_at: r.finished_at };
+  return out;
+}
+
 interface StoredCost {
   hours_by_role?: Record<string, number>;
   estimated?: boolean;
@@ -235,8 +242,11 @@ async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRo
 
 /**
  * A token that changes whenever the data may have changed: on SQLite `PRAGMA data_version` (commits by
- * other connections) with `total_changes()` (this connection's writes); on PostgreSQL the current WAL
- * position (any write in the cluster: conservative, never stale). null when it cannot be read: no caching.
+ * other connections) with `total_changes()` (this connection's writes); on PostgreSQL the change counters
+ * that statement triggers on the metric source tables bump (migration 0003): transactional, so a write
+ * moves them exactly when it commits, and writes elsewhere in the cluster leave them alone. Read before
+ * the facts, so a write committing in between costs a recomputation, never a stale answer.
+ * null when it cannot be read: no caching.
  */
 export async function dataVersion(store: Store): Promise<string | null> {
   try {
@@ -247,8 +257,8 @@ export async function dataVersion(store: Store): Promise<string | null> {
       ]);
       return `${dv.rows[0]?.data_version}:${tc.rows[0]?.c}`;
     }
-    const lsn = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(store.db);
-    return lsn.rows[0]?.lsn ?? null;
+    const versions = await sql<{ v: string | null }>`select string_agg(table_name || '=' || version, ',' order by table_name) as v from escapement_data_versions`.execute(store.db);
+    return versions.rows[0]?.v ?? null;
   } catch {
     return null;
   }

@@ -234,11 +234,55 @@ function deploymentOutcomes(dialect: Dialect): Migration {
   };
 }
 
+/** Tables the metric facts read; a write to any of them must invalidate remembered metrics. */
+const METRIC_SOURCE_TABLES = ['teams', 'services', 'signals', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries', 'problems'] as const;
+
+/**
+ * Indexes the metric facts walk (src/store/metric-facts.ts), narrow enough to answer from the index, and
+ * on PostgreSQL a per-table change counter bumped by statement triggers: the metrics cache's version
+ * (the WAL position changed on any write in the cluster, so it never hit). The counter is transactional,
+ * so it moves exactly when a write commits; one row per table keeps writers of different tables apart.
+ */
+function metricIndexes(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('test_runs_started').on('test_runs').column('started_at').execute();
+      await db.schema.createIndex('defects_found').on('defects').column('found_at').execute();
+      await db.schema.createIndex('defects_blocker_status').on('defects').columns(['blocker', 'status']).execute();
+      // SQLite carries the rowid (id) in every index; PostgreSQL needs it named to answer from the index.
+      const id = dialect === 'postgres' ? ['id'] : [];
+      await db.schema.createIndex('deployments_finished_facts').on('deployments').columns(['finished_at', 'environment', 'status', 'service', ...id, 'source', 'external_id']).execute();
+      await db.schema.createIndex('changes_deployment_ref_facts').on('changes').columns(['deployment_ref', 'first_commit_at', ...id, 'service']).execute();
+      await db.schema.dropIndex('changes_deployment_ref').execute();
+      if (dialect !== 'postgres') return;
+      await sql`create table escapement_data_versions (table_name text primary key, version bigint not null default 0)`.execute(db);
+      await sql`insert into escapement_data_versions (table_name) values ${sql.join(METRIC_SOURCE_TABLES.map((t) => sql`(${t})`))}`.execute(db);
+      const [row] = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows;
+      const versions = sql.table(`${row!.schema}.escapement_data_versions`);
+      await sql`create function escapement_bump_data_version() returns trigger language plpgsql as $$ begin
+        update ${versions} set version = version + 1 where table_name = TG_TABLE_NAME; return null; end $$`.execute(db);
+      for (const table of METRIC_SOURCE_TABLES) {
+        await sql`create trigger ${sql.id(`${table}_data_version`)} after insert or update or delete or truncate on ${sql.table(table)} for each statement execute function escapement_bump_data_version()`.execute(db);
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      if (dialect === 'postgres') {
+        for (const table of METRIC_SOURCE_TABLES) await sql`drop trigger if exists ${sql.id(`${table}_data_version`)} on ${sql.table(table)}`.execute(db);
+        await sql`drop function if exists escapement_bump_data_version()`.execute(db);
+        await sql`drop table if exists escapement_data_versions`.execute(db);
+      }
+      await db.schema.createIndex('changes_deployment_ref').on('changes').column('deployment_ref').execute();
+      for (const index of ['test_runs_started', 'defects_found', 'defects_blocker_status', 'deployments_finished_facts', 'changes_deployment_ref_facts']) await db.schema.dropIndex(index).execute();
+    },
+  };
+}
+
 /** The migrations in order. Keys sort lexically; keep the numeric prefix. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_deployment_outcomes': deploymentOutcomes(dialect),
+    '0003_metric_indexes': metricIndexes(dialect),
   };
 }
 

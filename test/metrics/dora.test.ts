@@ -127,3 +127,35 @@ describe('2024 clusters', () => {
     expect(recoveryCluster(48)).toBe('low');
   });
 });
+
+describe('change lead time leaves out the history before a service\'s first recorded deployment', () => {
+  // d1 is checkout's first recorded deployment: it carried two years of commits (change 41).
+  // Change 42 was committed before d1 but shipped by d2; change 43 is ordinary (3 h).
+  const withHistory = facts({
+    deployments: [deployment({ id: 1, finished_at: day(1) }), deployment({ id: 2, finished_at: day(4) })],
+    changes: [
+      change({ id: 41, first_commit_at: '2023-11-01T00:00:00.000Z', deployed_at: day(1), deployment_id: 1 }),
+      change({ id: 42, first_commit_at: day(1, 8), deployed_at: day(4), deployment_id: 2 }),
+      change({ id: 43, first_commit_at: day(4, 7), deployed_at: day(4), deployment_id: 2 }),
+    ],
+    firstDeployments: { checkout: { id: 1, finished_at: day(1) } },
+  });
+
+  it('counts only changes shipped after, and committed after, the first recorded deployment', () => {
+    const lead = dora(withHistory, NOV, { definitions: '2024', now: NOW }).change_lead_time;
+    expect(lead.median.value).toBe(3);
+    expect(lead.median.sample_size).toBe(1);
+    expect(lead.median.evidence.changes).toEqual([43]);
+    expect(lead.excluded).toEqual({
+      count: 2,
+      by_reason: { 'shipped by the first recorded deployment': 1, 'committed before the first recorded deployment': 1 },
+      changes: [41, 42],
+    });
+  });
+
+  it('without a known first deployment nothing is left out', () => {
+    const lead = dora({ ...withHistory, firstDeployments: {} }, NOV, { definitions: '2024', now: NOW }).change_lead_time;
+    expect(lead.median.sample_size).toBe(3);
+    expect(lead.excluded.count).toBe(0);
+  });
+});

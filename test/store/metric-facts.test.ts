@@ -128,6 +128,20 @@ for (const factory of factories) {
       expect(nobody.deployments).toEqual([]);
     });
 
+    it('names each changed service\'s first successful production deployment over all history (lead-time scope)', async () => {
+      const { ids } = await seed(store);
+      const facts = await loadMetricFacts(store.db, { period: NOV });
+      expect(facts.firstDeployments).toEqual({
+        checkout: { id: ids['c-old'], finished_at: '2025-09-20T10:00:00.000Z' },
+        search: { id: ids['s-1'], finished_at: '2025-11-12T10:00:00.000Z' },
+      });
+      const { dora } = await import('../../src/metrics/dora.ts');
+      const lead = dora(facts, NOV, { definitions: '2024', now: new Date(NOW) }).change_lead_time;
+      // pr-2 rode search's first recorded deployment: left out; pr-1 (24 h) counts.
+      expect(lead.median.value).toBe(24);
+      expect(lead.excluded).toEqual({ count: 1, by_reason: { 'shipped by the first recorded deployment': 1 }, changes: [expect.any(Number)] });
+    });
+
     it('answers an empty store and the open-ended period "all"', async () => {
       const facts = await loadMetricFacts(store.db, { period: { label: 'all time', start: '0000-01-01T00:00:00.000Z', end: '9999-12-31T00:00:00.000Z' } });
       expect(facts).toEqual({ problems: [], deployments: [], defects: [], testRuns: [], changes: [], costs: [] });
@@ -153,6 +167,64 @@ describe.each(factories.filter((f) => !f.skip))('computeMetrics cache on $dialec
       expect(after).not.toBe(first);
       expect(after.epr).toMatchObject({ numerator: 3, denominator: 4 });
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.each(factories.filter((f) => !f.skip))('dataVersion on $dialect', (factory) => {
+  it('hits until any write path commits a change to a table the facts read, then misses', async () => {
+    const { computeMetrics, dataVersion } = await import('../../src/store/metric-facts.ts');
+    const { DEFAULT_CONFIG } = await import('../../src/domain/config.ts');
+    const { sql } = await import('kysely');
+    const store = await factory.open();
+    try {
+      await seed(store);
+      const request = { family: 'epr' as const, period: NOV, config: DEFAULT_CONFIG, definitions: '2024' as const, now: new Date(NOW) };
+      const first = await computeMetrics(store, request);
+      expect(await computeMetrics(store, request)).toBe(first);
+      const before = await dataVersion(store);
+      expect(before).not.toBeNull();
+      // A raw statement, not the store's upsert: every write path counts.
+      await sql`update problems set type = 'infra'`.execute(store.db);
+      const afterRaw = await dataVersion(store);
+      expect(afterRaw).not.toBe(before);
+      const second = (await computeMetrics(store, request)) as { epr: unknown };
+      expect(second).not.toBe(first);
+      expect(await computeMetrics(store, request)).toBe(second);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.each(factories.filter((f) => f.dialect === 'postgres' && !f.skip))('dataVersion across PostgreSQL connections', (factory) => {
+  it('moves when another connection commits, not before, and not for other schemas', async () => {
+    const { dataVersion } = await import('../../src/store/metric-facts.ts');
+    const { openStore } = await import('../../src/store/connection.ts');
+    const { sql } = await import('kysely');
+    const { PG_URL } = await import('../helpers/stores.ts');
+    const store = await factory.open();
+    const other = await factory.open();
+    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]!.s;
+    const writer = await openStore({ databaseUrl: PG_URL, pgSchema: schema });
+    try {
+      await seed(store);
+      const start = await dataVersion(store);
+      await upsertRecords(other.db, 'deployment', [DeploymentSchema.parse({ source: 'github', external_id: 'x-1', service: 'checkout', finished_at: '2025-11-25T10:00:00Z' })]);
+      expect(await dataVersion(store)).toBe(start);
+      let inside: string | null = null;
+      await writer.db.transaction().execute(async (trx) => {
+        await sql`update deployments set kind = 'hotfix' where external_id = 'c-1'`.execute(trx);
+        inside = await dataVersion(store);
+      });
+      expect(inside).toBe(start);
+      const committed = await dataVersion(store);
+      expect(committed).not.toBe(start);
+      expect(committed).toContain('deployments=');
+    } finally {
+      await writer.close();
+      await other.close();
       await store.close();
     }
   });
