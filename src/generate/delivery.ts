@@ -14,14 +14,21 @@ export interface ServiceState {
   /** The version production runs now, and the one before it (what a rollback returns to). */
   running: string;
   previous: string | null;
+  /** What ran before the history starts: no deployment record shows it, so nothing rolls back to it. */
+  initialVersion: string;
   lastReleaseAt: number;
   /** No planned release before this time: the team is busy fixing production. */
   frozenUntil: number;
+  /**
+   * When the last production deployment emitted so far finishes. The next one starts after it, so
+   * versions reach production in the order they were numbered and the newest one runs last.
+   */
+  deployedUntil: number;
 }
 
 export function initialState(rng: Random, plan: ServicePlan, startMs: number): ServiceState {
   const latest: [number, number, number] = [rng.int(1, 4), rng.int(0, 30), 0];
-  return { plan, latest, running: latest.join('.'), previous: null, lastReleaseAt: startMs - rng.int(1, 7) * DAY, frozenUntil: 0 };
+  return { plan, latest, running: latest.join('.'), previous: null, initialVersion: latest.join('.'), lastReleaseAt: startMs - rng.int(1, 7) * DAY, frozenUntil: 0, deployedUntil: 0 };
 }
 
 export interface Sink {
@@ -235,6 +242,7 @@ export function planRelease(rng: Random, ids: IdSource, state: ServiceState, sin
   state.previous = state.running;
   state.running = version;
   state.lastReleaseAt = finishedAt;
+  state.deployedUntil = finishedAt;
   return { deploymentRef: truth.deployment, version, previousVersion, finishedAt, risk: 1 + openBlockers * 0.8 + testWeakness, truth };
 }
 
@@ -244,6 +252,8 @@ export type Remedy = 'hotfix' | 'rollback' | 'fix_forward';
 export function remediate(rng: Random, ids: IdSource, state: ServiceState, sink: Sink, remedy: Remedy, at: number, rollBackTo: string | null): { ref: string; finishedAt: number } {
   const { plan } = state;
   const actor = person(rng);
+  // Wait for a deployment still rolling out (another problem's fix, say).
+  if (at < state.deployedUntil) at = state.deployedUntil + rng.int(2, 10) * MINUTE;
   const finishedAt = at + clamp(rng.logNormal(remedy === 'rollback' ? 4 * MINUTE : 8 * MINUTE, 0.5), 1 * MINUTE, 40 * MINUTE);
   let line: DeploymentLine;
   if (remedy === 'rollback' && rollBackTo) {
@@ -258,6 +268,7 @@ export function remediate(rng: Random, ids: IdSource, state: ServiceState, sink:
     state.running = version;
   }
   sink.records.deployments.push(line);
+  state.deployedUntil = finishedAt;
   const ref = refOf(line);
   sink.truth.deployments.push({ deployment: ref, failed: false, rework: true });
   if (line.kind !== 'rollback') addChanges(rng, ids, plan, sink, ref, at, 1 + rng.poisson(0.3), true);

@@ -4,7 +4,8 @@
 import { buildCatalog, serviceLine } from './catalog.ts';
 import { type ServiceState, initialState, planRelease } from './delivery.ts';
 import { IdSource } from './ids.ts';
-import { type ProblemCause, chooseScenarios, emitProblem } from './problems.ts';
+import { clipToEnd } from './horizon.ts';
+import { type ProblemCause, detectionTime, emitProblem, problemCause } from './problems.ts';
 import { Random, type Weighted } from './random.ts';
 import { FROM_DEPLOYMENT, PROBLEMS_PER_RELEASE, SCALES, type ScaleName, TYPE_SHARES, DEFAULT_END } from './scales.ts';
 import { noiseSignal } from './signals.ts';
@@ -14,24 +15,36 @@ import { type HistoryChunk, type ProblemType, emptyRecordLines } from './types.t
 export interface GenerateOptions {
   scale: ScaleName;
   seed: number;
-  /** Last day of the history (YYYY-MM-DD, UTC); the history ends at the end of that day. */
+  /**
+   * Where the history ends (UTC): a day `YYYY-MM-DD` (the history ends at the end of that day) or a
+   * moment `YYYY-MM-DDTHH:MM[:SS[.mmm]]Z` (the demo ends at "now"). Nothing is dated after it.
+   */
   end?: string;
 }
 
 export interface HistoryWindow {
+  /** Midnight of the first day. */
   startMs: number;
+  /** The end: nothing in the history is dated after it. */
   endMs: number;
+  /** Days generated, the last one possibly cut short by the end. */
   days: number;
 }
 
+const END_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const END_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
+
 export function historyWindow(options: GenerateOptions): HistoryWindow {
   const end = options.end ?? DEFAULT_END;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(end) || Number.isNaN(Date.parse(`${end}T00:00:00Z`))) {
-    throw new RangeError(`end: expected a date YYYY-MM-DD, got ${JSON.stringify(end)}`);
+  const endMs = END_DAY.test(end) ? Date.parse(`${end}T00:00:00Z`) + DAY : END_MOMENT.test(end) ? Date.parse(end) : Number.NaN;
+  if (Number.isNaN(endMs) || (END_DAY.test(end) && new Date(endMs - DAY).toISOString().slice(0, 10) !== end)) {
+    throw new RangeError(`end: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ, got ${JSON.stringify(end)}`);
   }
+  // Whole records are dated to the second: an end inside a second ends at its start.
+  const end0 = Math.floor(endMs / 1000) * 1000;
   const days = SCALES[options.scale].days;
-  const endMs = Date.parse(`${end}T00:00:00Z`) + DAY;
-  return { startMs: endMs - days * DAY, endMs, days };
+  const lastDayStart = Math.floor((end0 - 1) / DAY) * DAY;
+  return { startMs: lastDayStart - (days - 1) * DAY, endMs: end0, days };
 }
 
 const typeWeights = (fromDeployment: boolean): Weighted<ProblemType> =>
@@ -138,17 +151,19 @@ export function* generateHistory(options: GenerateOptions): Generator<HistoryChu
   let seq = 0;
   const independentRate = 0.9 * PROBLEMS_PER_RELEASE * MEAN_RISK * scale.releasesPerServiceDay * INDEPENDENT_RATIO;
 
+  // A problem nobody has noticed by the end leaves no trace a person saw: it is not in this history.
+  const visible = (cause: ProblemCause) => detectionTime(cause) <= window.endMs;
   const scheduleProblem = (service: number, cause: ProblemCause) => {
-    if (cause.impactStart < window.endMs) queue.push({ at: cause.impactStart, seq: seq++, service, kind: 'problem', cause });
+    queue.push({ at: cause.impactStart, seq: seq++, service, kind: 'problem', cause });
   };
   const independentProblem = (service: number, at: number) => {
-    const type = rng.weighted(INDEPENDENT_TYPES);
-    scheduleProblem(service, { type, impactStart: at, release: null, scenarios: chooseScenarios(rng, type, false) });
+    const cause = problemCause(rng, rng.weighted(INDEPENDENT_TYPES), at, null);
+    if (visible(cause)) scheduleProblem(service, cause);
   };
 
   for (let day = 0; day < window.days; day++) {
     const dayStart = window.startMs + day * DAY;
-    const dayEnd = dayStart + DAY;
+    const dayEnd = Math.min(dayStart + DAY, window.endMs);
     const sink = { records: emptyRecordLines(), truth: { problems: [], deployments: [] } } as Pick<HistoryChunk, 'records' | 'truth'>;
     if (day === 0) {
       sink.records.teams.push(...catalog.teams);
@@ -170,19 +185,17 @@ export function* generateHistory(options: GenerateOptions): Generator<HistoryChu
       const state = states[event.service]!;
       if (event.kind === 'release') {
         if (event.at < state.frozenUntil) continue;
-        const release = planRelease(rng, ids, state, sink, event.at);
+        // One production deployment at a time: a release waits for the one still rolling out.
+        const at = Math.max(event.at, state.deployedUntil + (event.at < state.deployedUntil ? rng.int(5, 30) * MINUTE : 0));
+        const release = planRelease(rng, ids, state, sink, at);
         const introduced = rng.poisson(PROBLEMS_PER_RELEASE * state.plan.bugginess * release.risk);
         for (let k = 0; k < introduced; k++) {
           const type = rng.weighted(DEPLOYMENT_TYPES);
           const impactStart = release.finishedAt + surfaceDelay(rng, type);
-          if (impactStart >= window.endMs) continue;
+          const cause = problemCause(rng, type, impactStart, { ref: release.deploymentRef, version: release.version, previousVersion: release.previousVersion });
+          if (!visible(cause)) continue;
           release.truth.failed = true;
-          scheduleProblem(event.service, {
-            type,
-            impactStart,
-            release: { ref: release.deploymentRef, version: release.version, previousVersion: release.previousVersion },
-            scenarios: chooseScenarios(rng, type, true),
-          });
+          scheduleProblem(event.service, cause);
         }
       } else {
         const peer = states[(event.service + 1 + rng.int(0, states.length - 2)) % states.length]!.plan.name;
@@ -194,6 +207,7 @@ export function* generateHistory(options: GenerateOptions): Generator<HistoryChu
         }
       }
     }
+    clipToEnd(sink, window.endMs);
     yield { day: new Date(dayStart).toISOString().slice(0, 10), dayIndex: day, totalDays: window.days, ...sink };
   }
 }

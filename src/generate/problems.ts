@@ -3,6 +3,7 @@
 // on it, and the ground-truth line that records what really happened.
 import type { Severity } from '../domain/fields.ts';
 import { type ServiceState, type Sink, person, refOf, remediate, type Remedy } from './delivery.ts';
+import { type Detection, chooseDetection, detectedFrom } from './detection.ts';
 import type { IdSource } from './ids.ts';
 import type { Random } from './random.ts';
 import { type ProblemStory, problemSignals } from './signals.ts';
@@ -21,7 +22,18 @@ export interface ProblemCause {
   impactStart: number;
   release: IntroducingRelease | null;
   scenarios: Scenario[];
+  detection: Detection;
 }
+
+/** What goes wrong and how it will be noticed, decided when the problem is set in motion. */
+export function problemCause(rng: Random, type: ProblemType, impactStart: number, release: IntroducingRelease | null): ProblemCause {
+  const scenarios = chooseScenarios(rng, type, release !== null);
+  const wrongResults = scenarios.some((s) => s.alerts.includes('OrderTotalsMismatch'));
+  return { type, impactStart, release, scenarios, detection: chooseDetection(rng, type, wrongResults) };
+}
+
+/** When the first person or pager will see it. */
+export const detectionTime = (cause: ProblemCause): number => cause.impactStart + cause.detection.ttd;
 
 /** One scenario per type involved: a mixed problem is a code defect meeting an infra or integration failure. */
 export function chooseScenarios(rng: Random, type: ProblemType, fromDeployment: boolean): Scenario[] {
@@ -113,17 +125,16 @@ export function emitProblem(rng: Random, ids: IdSource, state: ServiceState, sin
   const { type, impactStart, release, scenarios } = cause;
   const id = ids.problem();
   const severity = severityFor(rng, type);
-  const wrongResults = scenarios.some((s) => s.alerts.includes('OrderTotalsMismatch'));
-  const customerDetected = rng.chance(wrongResults ? 0.55 : 0.15);
-  const ttd = customerDetected ? clamp(rng.logNormal(90 * MINUTE, 0.9), 5 * MINUTE, 3 * DAY) : clamp(rng.logNormal(6 * MINUTE, 0.8), MINUTE, 2 * HOUR);
-  const detectedAt = impactStart + ttd;
+  const detectedAt = detectionTime(cause);
   const [median, sigma] = FIX_MEDIAN[type];
   const ttf = clamp(rng.logNormal(median, sigma), 10 * MINUTE, 6 * DAY);
   let resolvedAt = detectedAt + ttf;
 
   const remedy = pickRemedy(rng, type, severity, release !== null);
   let busyUntil = resolvedAt;
-  if (remedy === 'rollback' && release) {
+  // A rollback only makes sense while the release that brought the problem still runs, and needs a
+  // recorded version to return to.
+  if (remedy === 'rollback' && release && state.running === release.version && release.previousVersion !== state.initialVersion) {
     const rollbackAt = detectedAt + clamp(rng.logNormal(25 * MINUTE, 0.6), 5 * MINUTE, Math.max(5 * MINUTE, ttf * 0.8));
     const rollback = remediate(rng, ids, state, sink, 'rollback', rollbackAt, release.previousVersion);
     resolvedAt = rollback.finishedAt + rng.int(2, 15) * MINUTE;
@@ -132,8 +143,8 @@ export function emitProblem(rng: Random, ids: IdSource, state: ServiceState, sin
       const forward = remediate(rng, ids, state, sink, 'fix_forward', resolvedAt + clamp(rng.logNormal(22 * HOUR, 0.5), 2 * HOUR, 4 * DAY), null);
       busyUntil = forward.finishedAt;
     }
-  } else if (remedy !== null && remedy !== 'rollback') {
-    const fix = remediate(rng, ids, state, sink, remedy, detectedAt + ttf * 0.92, null);
+  } else if (remedy !== null) {
+    const fix = remediate(rng, ids, state, sink, remedy === 'rollback' ? 'hotfix' : remedy, detectedAt + ttf * 0.92, null);
     resolvedAt = Math.max(resolvedAt, fix.finishedAt + rng.int(1, 10) * MINUTE);
     busyUntil = fix.finishedAt;
   }
@@ -158,7 +169,7 @@ export function emitProblem(rng: Random, ids: IdSource, state: ServiceState, sin
     impactStart,
     detectedAt,
     resolvedAt,
-    customerDetected,
+    detection: cause.detection.channel,
     version: release?.version ?? state.running,
     introduced: release !== null,
   };
@@ -179,7 +190,8 @@ export function emitProblem(rng: Random, ids: IdSource, state: ServiceState, sin
     deployment: release?.ref ?? null,
     unattributed_reason: release ? null : unattributedReason(scenarios),
     impact_start: iso(impactStart),
-    detected_at: iso(detectedAt),
+    // What the pipeline will derive from these signals (the first one a person or pager saw).
+    detected_at: detectedFrom(signals) ?? iso(detectedAt),
     resolved_at: iso(resolvedAt),
   });
 }

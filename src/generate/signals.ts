@@ -3,6 +3,7 @@
 // mentioning the others' ids, as people and integrations do.
 import type { Severity } from '../domain/fields.ts';
 import type { ServicePlan } from './catalog.ts';
+import { type DetectionChannel, alertDelay } from './detection.ts';
 import type { IdSource } from './ids.ts';
 import type { Random } from './random.ts';
 import { MINUTE, clamp, iso } from './time.ts';
@@ -19,7 +20,8 @@ export interface ProblemStory {
   impactStart: number;
   detectedAt: number;
   resolvedAt: number;
-  customerDetected: boolean;
+  /** Who noticed first: a pager (alerts), a customer (support) or an engineer (a ticket). */
+  detection: DetectionChannel;
   /** The release involved: the one that introduced it, else what production ran. */
   version: string;
   introduced: boolean;
@@ -42,7 +44,10 @@ function alertSeverity(severity: Severity): { label: string; severity: Severity 
   return severity === 'critical' || severity === 'high' ? { label: 'critical', severity } : { label: 'warning', severity: 'medium' };
 }
 
-/** All signals of a problem; the first occurs at the problem's detection time. */
+/**
+ * All signals of a problem. Machine signals (the first alert, error-tracker issue or log spike) start
+ * with the impact; the first signal a person or pager sees comes at the detection time.
+ */
 export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory): SignalLine[] {
   const { plan, detectedAt, resolvedAt } = story;
   const out: SignalLine[] = [];
@@ -50,24 +55,32 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
   const later = (median: number, sigma = 0.8) => detectedAt + clamp(rng.logNormal(median, sigma), 0, Math.max(MINUTE, resolvedAt - detectedAt));
 
   // Alert storm: one alert per rule and pod; monitoring-detected problems always page through alerts.
-  const withAlerts = !story.customerDetected || rng.chance(0.4);
+  // An alert starts when its condition does (occurred_at) and is seen once it fires (detected_at).
+  const monitored = story.detection === 'monitoring';
+  const withAlerts = monitored || rng.chance(0.4);
   const stormSize = withAlerts ? clamp(Math.round(rng.logNormal(STORM_MEDIAN[story.type], 0.75)), 1, 80) : 0;
   const rules = story.scenarios.flatMap((s) => s.alerts);
   const alertLevel = alertSeverity(story.severity);
-  let at = story.customerDetected ? later(20 * MINUTE) : detectedAt;
+  let at = monitored ? story.impactStart : later(20 * MINUTE);
+  let firstFired: number | null = null;
   const pods = Array.from({ length: rng.int(2, 6) }, () => `${plan.name}-${rng.hex(9)}-${rng.hex(5)}`);
   for (let i = 0; i < stormSize; i++) {
     const rule = rng.pick(rules);
     const pod = rng.pick(pods);
+    const pending = alertDelay(rng, story.type);
+    // The first alert of a monitored problem is the one that paged: it fires at the detection time.
+    const fired = monitored && i === 0 ? detectedAt : Math.max(detectedAt, at + pending);
+    firstFired ??= fired;
     const flaps = rng.chance(0.25);
-    const resolved = flaps ? at + rng.int(2, 20) * MINUTE : until(at) - rng.int(0, 15) * MINUTE;
+    const resolved = flaps ? fired + rng.int(2, 20) * MINUTE : until(fired) - rng.int(0, 15) * MINUTE;
     const summary = text(rng, story, (s) => s.titles);
     out.push({
       source: 'alertmanager',
       external_id: ids.alertFingerprint(),
       kind: 'alert',
       occurred_at: iso(at),
-      resolved_at: iso(Math.max(at + MINUTE, resolved)),
+      ...(fired > at ? { detected_at: iso(fired) } : {}),
+      resolved_at: iso(Math.max(fired + MINUTE, resolved)),
       title: rng.chance(0.5) ? `[FIRING:1] ${rule} ${plan.alertLabel} (${plan.namespace})` : `${rule}: ${summary}`,
       body: `${summary}\nalertname=${rule} service=${plan.alertLabel} namespace=${plan.namespace} pod=${pod}`,
       severity: alertLevel.severity,
@@ -83,7 +96,8 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
   let incidentId: string | undefined;
   if (stormSize > 0 && (story.severity === 'critical' || story.severity === 'high' || rng.chance(0.55))) {
     incidentId = ids.pagerdutyIncident();
-    const triggered = detectedAt + rng.int(0, 150) * 1000;
+    // Alertmanager triggers the incident when the first alert fires; detected_at is the acknowledgement.
+    const triggered = (firstFired ?? detectedAt) + rng.int(0, 60) * 1000;
     out.push({
       source: 'pagerduty',
       external_id: incidentId,
@@ -102,17 +116,18 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
     });
   }
 
-  const jiraKey = story.customerDetected || rng.chance(0.7) ? ids.jiraKey(plan.jiraKey) : undefined;
+  const jiraKey = !monitored || rng.chance(0.7) ? ids.jiraKey(plan.jiraKey) : undefined;
   const versionLink = `version:${story.version}`;
   const mentionsVersion = story.type === 'code' || story.type === 'regression' || (story.type === 'mixed' && story.introduced);
 
   // Customers write in; the first of them detects the problem when monitoring did not.
-  const supportCount = rng.poisson(SUPPORT_RATE[story.severity]) + (story.customerDetected ? 1 : 0);
+  const customerFirst = story.detection === 'customer';
+  const supportCount = rng.poisson(SUPPORT_RATE[story.severity]) + (customerFirst ? 1 : 0);
   const supportIds: string[] = [];
   for (let i = 0; i < supportCount; i++) {
     const id = ids.zendeskTicket();
     supportIds.push(id);
-    const opened = story.customerDetected && i === 0 ? detectedAt : later(45 * MINUTE, 1);
+    const opened = customerFirst && i === 0 ? detectedAt : later(45 * MINUTE, 1);
     const words = text(rng, story, (s) => s.support);
     const product = rng.chance(0.5) ? undefined : rng.chance(0.5) ? plan.displayName.toLowerCase() : plan.displayName;
     out.push({
@@ -157,7 +172,8 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
   }
 
   if (jiraKey) {
-    const created = story.customerDetected ? later(30 * MINUTE) : later(25 * MINUTE);
+    // The engineer who noticed opens the ticket; otherwise someone files it once the fire is out of hand.
+    const created = story.detection === 'engineer' ? detectedAt : later(customerFirst ? 90 * MINUTE : 60 * MINUTE, 1);
     const links: string[] = [];
     if (incidentId && rng.chance(0.8)) links.push(`pagerduty:${incidentId}`);
     for (const id of supportIds.slice(0, 3)) if (rng.chance(0.3)) links.push(`zendesk:${id}`);
@@ -186,7 +202,10 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
   const sentryCount = exceptions.length === 0 ? 0 : story.type === 'integration' ? (rng.chance(0.5) ? 1 : 0) : rng.int(1, 3);
   for (let i = 0; i < sentryCount; i++) {
     const id = ids.sentryIssue();
-    const seen = later(3 * MINUTE, 1);
+    // First seen when the bug first throws; someone looks when its alert rule notifies, or, when no
+    // alert caught the problem, once the problem is known and someone triages the error tracker.
+    const seen = i === 0 ? story.impactStart : story.impactStart + clamp(rng.logNormal(10 * MINUTE, 1), 0, Math.max(MINUTE, resolvedAt - story.impactStart));
+    const looked = monitored ? seen + rng.int(60, 300) * 1000 : Math.max(seen, later(30 * MINUTE, 1));
     const exception = fill(rng, rng.pick(exceptions), story.slots);
     out.push({
       source: 'sentry',
@@ -194,6 +213,7 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
       kind: 'alert',
       url: `https://acme.sentry.io/issues/${id}/`,
       occurred_at: iso(seen),
+      ...(looked > seen ? { detected_at: iso(looked) } : {}),
       resolved_at: iso(until(seen) + rng.int(0, 180) * MINUTE),
       title: exception,
       body: `${exception}\n  at ${story.slots.Class ?? 'Handler'}Handler.handle (${plan.name}/src/handlers.ts:${rng.int(20, 400)})\nrelease: ${plan.name}@${story.version}`,
@@ -208,7 +228,8 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
 
   const logAlerts = rng.poisson(story.type === 'infra' || story.type === 'integration' ? 1.6 : 0.9);
   for (let i = 0; i < logAlerts; i++) {
-    const fired = later(10 * MINUTE);
+    // The first log spike starts with the impact; nobody watches log alerts, so they detect nothing.
+    const fired = i === 0 ? story.impactStart : later(10 * MINUTE);
     const line = text(rng, story, (s) => s.logs);
     out.push({
       source: 'loki',

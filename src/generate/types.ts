@@ -41,8 +41,10 @@ export interface ProblemTruth {
   deployment: string | null;
   unattributed_reason: UnattributedReason | null;
   impact_start: string;
+  /** As the pipeline derives it: the first signal a person or pager saw (src/pipeline/assemble.ts). */
   detected_at: string;
-  resolved_at: string;
+  /** Null when the problem is still open at the history's end. */
+  resolved_at: string | null;
 }
 
 export interface DeploymentTruth {
@@ -76,7 +78,10 @@ export interface TruthLines {
   deployments: DeploymentTruth[];
 }
 
-/** One day of history. Records dated after the day (a fix deployed tomorrow) come with the day that caused them. */
+/**
+ * One day of history. Records dated after the day (a fix deployed tomorrow) come with the day that
+ * caused them, but never after the history's end.
+ */
 export interface HistoryChunk {
   day: string;
   dayIndex: number;
