@@ -1,7 +1,10 @@
 // Import throughput and memory: generates a history (or reuses one cached under bench/results/) and
 // imports it file by file into a fresh SQLite file or a throwaway PostgreSQL schema.
 //
-//   npx tsx bench/import.ts --scale medium|large --dialect sqlite|postgres [--seed N]
+//   npx tsx bench/import.ts --scale medium|large --dialect sqlite|postgres [--seed N] [--label NAME]
+//
+// --label NAME keeps this run's database and results apart (bench/results/NAME-import-…), so runs
+// side by side do not share files; the generated history is shared and only read once complete.
 //
 // Prints records/s per file and overall, peak RSS (process.resourceUsage().maxRSS) and RSS sampled
 // while the largest file is read: flat samples mean memory does not grow with the input.
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: 'medium' },
     dialect: { type: 'string', default: 'sqlite' },
     seed: { type: 'string', default: '1' },
+    label: { type: 'string' },
   },
 });
 const scale = values.scale as ScaleName;
@@ -32,6 +36,8 @@ const seed = Number(values.seed);
 const PG_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const results = join(import.meta.dirname, 'results');
+const prefix = values.label ? `${values.label}-` : '';
+if (values.label && !/^[\w.-]+$/.test(values.label)) throw new Error('--label: letters, digits, dots, dashes');
 const dir = join(results, `history-${scale}-seed${seed}`);
 const marker = join(dir, 'generated.json');
 mkdirSync(results, { recursive: true });
@@ -60,7 +66,7 @@ const generated = JSON.parse(readFileSync(marker, 'utf8')) as { records: number;
 let store: Store;
 let cleanup: () => Promise<void>;
 if (dialect === 'sqlite') {
-  const dbPath = join(results, `import-${scale}.db`);
+  const dbPath = join(results, `${prefix}import-${scale}.db`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   store = await openStore({ dbPath });
   cleanup = async () => {
@@ -130,6 +136,6 @@ console.log(`\npeak RSS ${maxRssMb} MB (maxRSS; includes generating when not cac
 const signalSamples = samples.filter((s) => s.file === 'signals.jsonl');
 console.log(`RSS while signals.jsonl streams: ${signalSamples.map((s) => `${s.progress}%:${s.rssMb}MB`).join(' ')}`);
 
-const out = join(results, `import-${scale}-${dialect}.json`);
+const out = join(results, `${prefix}import-${scale}-${dialect}.json`);
 writeFileSync(out, JSON.stringify({ scale, dialect, seed, records, seconds: total, perSecond: records / total, cpuSeconds: cpuTotal, perCpuSecond: records / cpuTotal, loadAverage: os.loadavg(), files: rows, maxRssMb, sampledMaxRssMb: Math.round(sampledMax / 1024 / 1024), samples, at: new Date().toISOString() }, null, 2));
 console.log(`results written to ${out}`);

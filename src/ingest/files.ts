@@ -83,26 +83,29 @@ async function* splitLines(stream: Readable): AsyncGenerator<string[]> {
   if (last !== '') yield last.split(LINE_BREAK).filter((l, i, all) => i < all.length - 1 || l !== '');
 }
 
-async function* readLines(stream: Readable, format: 'jsonl' | 'csv', fallbackKind: ImportKind | undefined): AsyncGenerator<{ line: number; parsed: ParsedLine }> {
+/** The parsed lines of a stream, a chunk's worth at a time: one await per chunk rather than per line. */
+async function* readLines(stream: Readable, format: 'jsonl' | 'csv', fallbackKind: ImportKind | undefined): AsyncGenerator<{ line: number; parsed: ParsedLine }[]> {
   if (format === 'jsonl') {
     let line = 0;
     for await (const lines of splitLines(stream)) {
+      const parsed: { line: number; parsed: ParsedLine }[] = [];
       for (const text of lines) {
         line++;
         if (text.trim() === '') continue;
-        yield { line, parsed: parseJsonLine(text, fallbackKind) };
+        parsed.push({ line, parsed: parseJsonLine(text, fallbackKind) });
       }
+      yield parsed;
     }
     return;
   }
   const parser = stream.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true, relax_column_count: false, trim: false }));
   try {
     for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield { line: item.info.lines, parsed: parseCsvRow(item.record, fallbackKind) };
+      yield [{ line: item.info.lines, parsed: parseCsvRow(item.record, fallbackKind) }];
     }
   } catch (error) {
     const e = error as Error & { lines?: number };
-    yield { line: e.lines ?? 0, parsed: { ok: false, error: { message: `not valid CSV (${e.message})` } } };
+    yield [{ line: e.lines ?? 0, parsed: { ok: false, error: { message: `not valid CSV (${e.message})` } } }];
   }
 }
 
@@ -143,6 +146,8 @@ export async function importStream(store: Store, name: string, format: 'jsonl' |
     else result.moreErrors++;
   };
 
+  // On SQLite the rows go through prepared statements on the transaction's own connection.
+  const sqlite = store.sqlite ? { sqlite: store.sqlite } : {};
   try {
     await store.db.transaction().execute(async (trx) => {
       let resolveService = await loadServiceResolver(trx);
@@ -152,9 +157,9 @@ export async function importStream(store: Store, name: string, format: 'jsonl' |
         const batch = batches.get(kind);
         if (!batch || batch.length === 0) return;
         batches.set(kind, []);
-        addCounts(countsOf(kind), await upsertRecords(trx as Kysely<Database>, kind, batch as never, { resolveService }));
+        addCounts(countsOf(kind), await upsertRecords(trx as Kysely<Database>, kind, batch as never, { resolveService, ...sqlite }));
       };
-      for await (const { line, parsed } of readLines(stream, format, fallbackKind)) {
+      for await (const chunk of readLines(stream, format, fallbackKind)) for (const { line, parsed } of chunk) {
         result.lines++;
         if (!parsed.ok) {
           reject({ line, ...parsed.error });

@@ -59,7 +59,10 @@ export function parseRecordObject(object: unknown, fallbackKind: ImportKind | un
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     return { ok: false, error: { message: 'expected a JSON object' } };
   }
-  const { [RECORD_FIELD]: ownKind, ...fields } = object as Record<string, unknown>;
+  // Copied without the discriminator only when it is there: most lines of a named file do not carry it.
+  let fields = object as Record<string, unknown>;
+  let ownKind: unknown;
+  if (Object.hasOwn(fields, RECORD_FIELD)) ({ [RECORD_FIELD]: ownKind, ...fields } = fields);
   const kind = ownKind ?? fallbackKind;
   if (kind === undefined) {
     return { ok: false, error: { field: RECORD_FIELD, message: `is required (one of ${describeKinds()}), or name the file after its kind, e.g. signals.jsonl` } };

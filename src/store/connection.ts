@@ -9,9 +9,14 @@ import { migrateToLatest } from './migrations.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** The raw embedded connection, for bulk writes through cached prepared statements. */
+export type SqliteConnection = SqliteDatabase.Database;
+
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** On SQLite, the connection `db` runs on: statements on it share `db`'s transactions. */
+  sqlite?: SqliteConnection;
   /** Where the data lives, for messages: a file path or the PostgreSQL URL without its password. */
   location: string;
   close(): Promise<void>;
@@ -96,6 +101,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const store: Store = {
     db,
     dialect: 'sqlite',
+    sqlite,
     location: path === ':memory:' ? path : resolve(path),
     close: () => db.destroy(),
   };

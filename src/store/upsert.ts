@@ -1,10 +1,11 @@
 // Idempotent writes of imported and ingested records, keyed by (source, external_id) or by name.
 // The same record twice is "unchanged"; a record whose content differs is "updated" in place.
 import { createHash, hash } from 'node:crypto';
+import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
 import type { Database } from './schema.ts';
-import type { Dialect } from './connection.ts';
+import type { Dialect, SqliteConnection } from './connection.ts';
 import { mergeDeploymentEvent, mergeSignalEvent, type StoredDeploymentState } from '../pipeline/event-merge.ts';
 
 type SignalState = { status: string | null; resolved_at: string | null };
@@ -269,6 +270,12 @@ export interface UpsertOptions {
    * knows the finish time). Without it, the stored record is replaced by the new one.
    */
   merge?: boolean;
+  /**
+   * The SQLite connection `db` runs on (`Store.sqlite`): rows are then looked up and written one at a
+   * time through prepared statements kept per connection, which costs SQLite less than preparing a
+   * thousand-row statement per batch. It must be the same connection, so the writes join db's transaction.
+   */
+  sqlite?: SqliteConnection;
 }
 
 /**
@@ -295,6 +302,12 @@ export async function upsertRecords<K extends ImportKind>(
     settled.content_hash = rowHash(settled);
     return settled;
   };
+  // The last use of a pending row: it may be settled where it lies instead of copied.
+  const settleLast = (row: Row): Row => {
+    const settled = spec.settle ? spec.settle(row) : row;
+    settled.content_hash = rowHash(settled);
+    return settled;
+  };
   const pending = new Map<string, Row>();
   for (const record of records) {
     let row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
@@ -308,12 +321,13 @@ export async function upsertRecords<K extends ImportKind>(
     pending.set(key, row);
   }
 
-  const dialect = dialectOf(db);
-  const existing = await existingRows(db, spec, [...pending.values()], merge, dialect);
+  const sqlite = options.sqlite;
+  const dialect = sqlite ? 'sqlite' : dialectOf(db);
+  const existing = sqlite ? storedRowsSqlite(sqlite, spec, pending, merge) : await existingRows(db, spec, [...pending.values()], merge, dialect);
   const toWrite: Row[] = [];
   for (const [key, pendingRow] of pending) {
     const stored = existing.get(key);
-    const row = settle(merge && stored !== undefined ? mergeOnto(spec, stored, pendingRow) : pendingRow);
+    const row = settleLast(merge && stored !== undefined ? mergeOnto(spec, stored, pendingRow) : pendingRow);
     if (stored === undefined) {
       counts.inserted++;
     } else if (stored.content_hash === row.content_hash) {
@@ -326,7 +340,10 @@ export async function upsertRecords<K extends ImportKind>(
     row.updated_at = now;
     toWrite.push(row);
   }
-  if (toWrite.length > 0) await writeRows(db, spec, toWrite, dialect);
+  if (toWrite.length > 0) {
+    if (sqlite) writeRowsSqlite(sqlite, spec, toWrite);
+    else await writeRows(db, spec, toWrite, dialect);
+  }
   return counts;
 }
 
@@ -414,25 +431,68 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
  * column through unnest, which keeps the statement short and its parameters few (parsing and
  * planning twenty thousand parameters costs PostgreSQL more than storing the rows).
  */
-async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], dialect: Dialect): Promise<void> {
-  const columns = Object.keys(rows[0]!);
+/** `insert into … <source> on conflict (key) do update set …`: every column but the key and created_at is replaced. */
+function upsertText(spec: TableSpec<ImportKind>, columns: string[], source: string): string {
   const updated = columns.filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
   const conflict = `on conflict (${spec.key.map(quote).join(', ')}) do update set ${updated.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
-  const into = `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')})`;
+  return `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')}) ${source} ${conflict}`;
+}
+
+async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], dialect: Dialect): Promise<void> {
+  const columns = Object.keys(rows[0]!);
   if (dialect === 'postgres') {
     const types = await postgresColumnTypes(db, spec.table);
     const text = statement(`insert|${spec.table}|${columns.join(',')}|pg`, () =>
-      `${into} select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`).join(', ')}) ${conflict}`);
+      upsertText(spec, columns, `select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`).join(', ')})`));
     const parameters = columns.map((column) => rows.map((row) => row[column] ?? null));
     await db.executeQuery(CompiledQuery.raw(text, parameters));
     return;
   }
   const text = statement(`insert|${spec.table}|${columns.join(',')}|${rows.length}`, () => {
     const values = `(${questionMarks(columns.length)})`;
-    return `${into} values ${new Array<string>(rows.length).fill(values).join(', ')} ${conflict}`;
+    return upsertText(spec, columns, `values ${new Array<string>(rows.length).fill(values).join(', ')}`);
   });
   const parameters: unknown[] = new Array(rows.length * columns.length);
   let i = 0;
   for (const row of rows) for (const column of columns) parameters[i++] = row[column] ?? null;
   await db.executeQuery(CompiledQuery.raw(text, parameters));
+}
+
+/** Prepared statements by connection and text; a connection keeps the few an import needs. */
+const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+type SqliteStatement = SqliteDatabase.Statement<unknown[], Row>;
+
+function preparedOn(sqlite: SqliteConnection, text: string): SqliteStatement {
+  let byText = prepared.get(sqlite);
+  if (byText === undefined) prepared.set(sqlite, (byText = new Map()));
+  let stmt = byText.get(text);
+  if (stmt === undefined) {
+    if (byText.size > 100) byText.clear();
+    stmt = sqlite.prepare<unknown[], Row>(text);
+    byText.set(text, stmt);
+  }
+  return stmt;
+}
+
+/** The stored rows for the pending keys, one indexed lookup each: only their hashes, or whole rows when merging. */
+function storedRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>, pending: Map<string, Row>, whole: boolean): Map<string, Row> {
+  const found = new Map<string, Row>();
+  const byName = spec.key.length === 1;
+  const where = byName ? '"name" = ?' : '"source" = ? and "external_id" = ?';
+  const stmt = preparedOn(sqlite, `select ${whole ? '*' : '"content_hash"'} from ${quote(spec.table)} where ${where}`);
+  for (const [key, row] of pending) {
+    const stored = byName ? stmt.get(row.name) : stmt.get(row.source, row.external_id);
+    if (stored !== undefined) found.set(key, stored);
+  }
+  return found;
+}
+
+function writeRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>, rows: Row[]): void {
+  const columns = Object.keys(rows[0]!);
+  const stmt = preparedOn(sqlite, upsertText(spec, columns, `values (${questionMarks(columns.length)})`));
+  const values: unknown[] = new Array(columns.length);
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!] ?? null;
+    stmt.run(values);
+  }
 }
