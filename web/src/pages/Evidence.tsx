@@ -36,6 +36,14 @@ const COLUMNS: Record<(typeof KINDS)[number], string[]> = {
   signals: ['source', 'kind', 'service', 'severity', 'occurred_at'],
 };
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' && ISO_TIME.test(value)) return dateTime(value);
+  return String(value);
+}
+
 export function EvidencePage() {
   const { search } = useLocation();
   const evidence = evidenceFrom(search);
@@ -86,7 +94,7 @@ function KindTable({ kind, ids }: { kind: (typeof KINDS)[number]; ids: number[] 
                     )}
                   </th>
                   {columns.map((c) => (
-                    <td key={c}>{/_at$/.test(c) ? dateTime(r[c] as string | null) : r[c] === null || r[c] === undefined ? '—' : String(r[c])}</td>
+                    <td key={c}>{cell(r[c])}</td>
                   ))}
                 </tr>
               ))}
