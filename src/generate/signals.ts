@@ -28,6 +28,8 @@ export interface ProblemStory {
 }
 
 const STORM_MEDIAN: Record<ProblemType, number> = { code: 10, infra: 26, integration: 16, regression: 16, mixed: 20 };
+/** What a customer sees on the page and pastes into a ticket. */
+const CUSTOMER_ERRORS = ['Something went wrong. Please try again later.', '502 Bad Gateway', 'Error 500: internal server error', 'Request timed out', 'We could not process your request (code E1042)', 'Oops! An unexpected error occurred.'];
 const SUPPORT_RATE: Record<Severity, number> = { critical: 7, high: 3.5, medium: 1.3, low: 0.5 };
 
 function pickFrom<T>(rng: Random, story: ProblemStory, field: (s: Scenario) => readonly T[]): T | undefined {
@@ -129,7 +131,15 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
     supportIds.push(id);
     const opened = customerFirst && i === 0 ? detectedAt : later(45 * MINUTE, 1);
     const words = text(rng, story, (s) => s.support);
-    const product = rng.chance(0.5) ? undefined : rng.chance(0.5) ? plan.displayName.toLowerCase() : plan.displayName;
+    // The help-desk form's product area (chosen by the customer or set by the agent); a third stay blank.
+    const product = rng.chance(0.35) ? undefined : rng.chance(0.5) ? plan.displayName.toLowerCase() : plan.displayName;
+    // Some customers name the product in the subject, or paste the error the page showed them.
+    const subject = rng.chance(0.2) ? `${plan.displayName}: ${words}` : words;
+    const pasted = rng.chance(0.25) ? ` The page says "${rng.pick(CUSTOMER_ERRORS)}".` : '';
+    const links: string[] = [];
+    if (jiraKey && rng.chance(0.4)) links.push(`jira:${jiraKey}`);
+    // Agents who see a wave of tickets link them to the first one (Zendesk's incident → problem).
+    if (i > 0 && rng.chance(0.35)) links.push(`zendesk:${supportIds[0]}`);
     out.push({
       source: 'zendesk',
       external_id: id,
@@ -137,13 +147,13 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
       url: `https://acme.zendesk.com/agent/tickets/${id}`,
       occurred_at: iso(opened),
       resolved_at: iso(until(opened) + rng.int(10, 600) * MINUTE),
-      title: titleNoise(rng, words),
-      body: `${words}. ${rng.pick(['I tried twice.', 'This is costing us sales.', 'Please help asap.', 'Tried another browser, same thing.', ''])}`.trim(),
+      title: titleNoise(rng, subject),
+      body: `${words}.${pasted} ${rng.pick(['I tried twice.', 'This is costing us sales.', 'Please help asap.', 'Tried another browser, same thing.', ''])}`.trim(),
       severity: rng.chance(0.3) ? 'high' : 'medium',
       status: 'resolved',
       ...(product ? { service: product } : {}),
       labels: { channel: rng.pick(['email', 'web', 'chat', 'phone']) },
-      links: jiraKey && rng.chance(0.4) ? [`jira:${jiraKey}`] : [],
+      links,
     });
   }
 
@@ -259,7 +269,9 @@ export function noiseSignal(rng: Random, ids: IdSource, plan: ServicePlan, at: n
       external_id: ids.alertFingerprint(),
       kind: 'alert',
       occurred_at: iso(at),
-      resolved_at: iso(at + rng.int(1, 8) * MINUTE),
+      // Pending for its `for` before it fires, like any alert.
+      detected_at: iso(at + rng.int(1, 5) * MINUTE),
+      resolved_at: iso(at + rng.int(6, 12) * MINUTE),
       title: `[FIRING:1] ${rule} ${plan.alertLabel} (${plan.namespace})`,
       body: `alertname=${rule} service=${plan.alertLabel} namespace=${plan.namespace}`,
       severity: rng.chance(0.8) ? 'low' : 'medium',

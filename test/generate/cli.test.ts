@@ -57,4 +57,40 @@ describe('escapement demo', () => {
     vi.stubEnv('DATABASE_URL', '');
     await expect(run('demo', '--db', dbPath)).rejects.toThrow(/already holds 1 signals.*--force/);
   });
+
+  it('loads a small history ending now and runs the pipeline: problems are in the store, nothing in the future', async () => {
+    const dbPath = join(dir, 'demo.db');
+    vi.stubEnv('DATABASE_URL', '');
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const before = new Date().toISOString();
+    await run('demo', '--db', dbPath, '--scale', 'small', '--json');
+    const after = new Date().toISOString();
+    const summary = JSON.parse(out.join('')) as { scale: string; to: string; stored: Record<string, number>; pipeline: { signals: number; problems: number } };
+    expect(summary.scale).toBe('small');
+    expect(summary.to).toBe(after.slice(0, 10));
+    const store = await openStore({ dbPath });
+    try {
+      const count = async (table: 'signals' | 'problems' | 'deployments') => Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      expect(await count('signals')).toBe(summary.stored.signals);
+      expect(await count('deployments')).toBe(summary.stored.deployments);
+      const problems = await count('problems');
+      expect(problems).toBe(summary.pipeline.problems);
+      expect(problems).toBeGreaterThan(50);
+      const latest = await store.db.selectFrom('signals').select((eb) => [eb.fn.max('occurred_at').as('occurred'), eb.fn.max('detected_at').as('detected'), eb.fn.max('resolved_at').as('resolved')]).executeTakeFirstOrThrow();
+      for (const value of Object.values(latest)) expect(new Date(String(value)).toISOString() <= after, String(value)).toBe(true);
+      expect(new Date(String(latest.occurred)).toISOString() > before.slice(0, 10)).toBe(true);
+      // Time to detect is not zero: for problems of several signals (a lone support ticket or chat
+      // message is seen as it is written) the pipeline's detected_at comes after the impact start.
+      const rows = await store.db.selectFrom('problems').select(['impact_start', 'detected_at', 'signal_count']).where('signal_count', '>', 1).execute();
+      expect(rows.length).toBeGreaterThan(30);
+      const later = rows.filter((r) => r.detected_at !== null && new Date(String(r.detected_at)) > new Date(String(r.impact_start))).length;
+      expect(later / rows.length).toBeGreaterThan(0.8);
+    } finally {
+      await store.close();
+    }
+  });
 });

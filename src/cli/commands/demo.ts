@@ -1,73 +1,78 @@
-// `escapement demo`: loads a generated `medium` history (about a year, 40 services) into the current
-// database so the dashboard has something to show. Refuses a database that already holds signals.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+// `escapement demo`: loads a generated history (by default `medium`: a year, 40 services, ending now)
+// into the current database and runs the pipeline, so problems, releases and metrics show at once.
+// Refuses a database that already holds signals.
 import type { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { RECORD_FILES } from '../../generate/types.ts';
-import { importFile, importOrder } from '../../ingest/files.ts';
-import { addStoreOptions, UserError, withWorkspace } from '../common.ts';
-import { historyProgress, writeHistory } from './generate.ts';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { type DemoPhase, type DemoProgress, loadDemo } from '../../generate/load-demo.ts';
+import { SCALE_NAMES, type ScaleName } from '../../generate/scales.ts';
+import { countSignals } from '../../store/problems.ts';
+import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 
-/** The demo is always the same history, ending today so "last 90 days" has data. */
-export const DEMO_SEED = 2024;
+export { DEMO_SEED } from '../../generate/load-demo.ts';
 
 interface DemoFlags {
   db?: string;
   config?: string;
+  scale: string;
   force?: boolean;
   progress?: boolean;
+  json?: boolean;
+}
+
+const LABELS: Record<DemoPhase, string> = { generate: 'generating', import: 'importing', pipeline: 'grouping signals' };
+const MB = 1e6;
+
+/** One bar per phase, on a terminal only. */
+function demoProgress(enabled: boolean): { onProgress?: (p: DemoProgress) => void; stop: () => void } {
+  if (!enabled) return { stop: () => {} };
+  const bars = new MultiBar({ format: '{label} {bar} {percentage}% | {shown} {detail}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  const started = new Map<DemoPhase, SingleBar>();
+  return {
+    onProgress(p) {
+      const scale = p.unit === 'bytes' ? MB : 1;
+      const done = Math.round(p.done / scale);
+      const total = Math.max(1, Math.round(p.total / scale));
+      const shown = p.unit === 'bytes' ? `${done}/${total} MB` : `${done}/${total} ${p.unit}`;
+      const payload = { label: LABELS[p.phase].padEnd(16), shown, detail: p.detail };
+      const bar = started.get(p.phase);
+      if (bar) bar.update(done, payload);
+      else started.set(p.phase, bars.create(total, done, payload));
+    },
+    stop: () => bars.stop(),
+  };
 }
 
 export function registerDemo(program: Command): void {
   addStoreOptions(program.command('demo'))
-    .description('load a generated demo history (a year of releases and problems in 40 services) into the database')
+    .description('load a generated demo history (by default a year of releases and problems in 40 services, ending now) and run the pipeline on it')
+    .option('--scale <scale>', `size: ${SCALE_NAMES.join(', ')}`, 'medium')
     .option('--force', 'load even when the database already holds signals')
     .option('--no-progress', 'no progress bars')
+    .option('--json', 'print a machine-readable summary')
     .action(async (flags: DemoFlags) => {
-      const showProgress = flags.progress !== false && Boolean(process.stderr.isTTY);
-      await withWorkspace(flags, async ({ store }) => {
-        const existing = await store.db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-        if (Number(existing.n) > 0 && !flags.force) {
-          throw new UserError(`${store.location} already holds ${Number(existing.n)} signals; the demo would mix with them. Use another --db, or --force to load it anyway.`);
+      if (!(SCALE_NAMES as readonly string[]).includes(flags.scale)) throw new UserError(`--scale: expected one of ${SCALE_NAMES.join(', ')}, got ${JSON.stringify(flags.scale)}`, 2);
+      const showProgress = flags.progress !== false && !flags.json && Boolean(process.stderr.isTTY);
+      await withWorkspace(flags, async ({ store, config }) => {
+        const existing = await countSignals(store.db);
+        if (existing > 0 && !flags.force) {
+          throw new UserError(`${store.location} already holds ${existing} signals; the demo would mix with them. Use another --db, or --force to load it anyway.`);
         }
-        const dir = mkdtempSync(join(tmpdir(), 'escapement-demo-'));
+        const progress = demoProgress(showProgress);
+        let summary;
         try {
-          const end = new Date().toISOString().slice(0, 10);
-          const progress = historyProgress('generating demo history', showProgress);
-          let summary;
-          try {
-            summary = await writeHistory({ scale: 'medium', seed: DEMO_SEED, end }, dir, progress.onDay);
-          } finally {
-            progress.stop();
-          }
-          const bar = showProgress ? new SingleBar({ format: 'importing {file} {bar} {percentage}% | {value}/{total} MB', hideCursor: true }, Presets.shades_classic) : null;
-          bar?.start(Math.max(1, Math.round(summary.bytes / 1e6)), 0, { file: '' });
-          let done = 0;
-          const stored: string[] = [];
-          try {
-            for (const file of importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)))) {
-              let read = 0;
-              const result = await importFile(store, file, {
-                onProgress: (bytes) => {
-                  read = bytes;
-                  bar?.update(Math.round((done + read) / 1e6), { file: basename(file) });
-                },
-              });
-              done += read;
-              const counts = Object.values(result.counts)[0];
-              stored.push(`${basename(file, '.jsonl')} ${counts ? counts.inserted + counts.updated + counts.unchanged : 0}`);
-            }
-          } finally {
-            bar?.stop();
-          }
-          console.log(`Loaded the demo history (${summary.from} … ${summary.to}) into ${store.location}:`);
-          console.log(`  ${stored.join(', ')}`);
-          console.log(`Start the dashboard with \`escapement serve${flags.db ? ` --db ${flags.db}` : ''}\` (or \`npm start\`) and open http://localhost:7373`);
+          summary = await loadDemo(store, config, { scale: flags.scale as ScaleName, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
         } finally {
-          rmSync(dir, { recursive: true, force: true });
+          progress.stop();
         }
+        if (flags.json) {
+          printJson(summary);
+          return;
+        }
+        const stored = Object.entries(summary.stored).filter(([, n]) => n > 0).map(([file, n]) => `${file} ${n}`);
+        console.log(`Loaded the ${summary.scale} demo history (${summary.from} … ${summary.to}) into ${store.location} in ${summary.seconds}s:`);
+        console.log(`  ${stored.join(', ')}`);
+        console.log(`  ${summary.pipeline.signals} signals grouped into ${summary.pipeline.problems} problems`);
+        console.log(`Start the dashboard with \`escapement serve${flags.db ? ` --db ${flags.db}` : ''}\` (or \`npm start\`) and open http://localhost:7373`);
       });
     });
 }
