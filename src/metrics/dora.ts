@@ -4,7 +4,7 @@
 // (time to restore service over all incidents, no rework rate).
 import type { Period } from '../domain/periods.ts';
 import type { ChangeFact, DeploymentFact, MetricFacts, ProblemFact } from './rows.ts';
-import { DAY, HOUR, hoursBetween, inPeriod, percentileCont, ratio, statistic, type Metric } from './result.ts';
+import { DAY, HOUR, hoursBetween, inPeriod, isoMs, percentileCont, percentileOfSorted, ratio, sortedNumbers, statistic, type Metric } from './result.ts';
 import { byFinished, isProduction } from './releases.ts';
 import { leadTimeScope } from '../pipeline/lead-time-scope.ts';
 
@@ -149,9 +149,9 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
   const changes = scope.counted;
   const byReason: Record<string, number> = {};
   for (const e of scope.excluded) byReason[e.reason] = (byReason[e.reason] ?? 0) + 1;
-  const lead = changes.map((c) => Math.max(0, hoursBetween(c.first_commit_at, c.deployed_at!)));
+  const lead = sortedNumbers(changes.map((c) => Math.max(0, hoursBetween(c.first_commit_at, c.deployed_at!))));
   const leadIds = { changes: changes.map((c) => c.id) };
-  const leadMedian = statistic(percentileCont(lead, 0.5), lead.length, 'median (percentile_cont 0.5) of first commit → running in production, hours; changes shipped by, or committed before, their service’s first recorded deployment left out', leadIds, { unit: 'hours' });
+  const leadMedian = statistic(lead.length > 0 ? percentileOfSorted(lead, 0.5) : null, lead.length, 'median (percentile_cont 0.5) of first commit → running in production, hours; changes shipped by, or committed before, their service’s first recorded deployment left out', leadIds, { unit: 'hours' });
   leadMedian.band = is2024 ? leadTimeCluster(leadMedian.value) : null;
 
   const failedAll = failedDeployments(deployments, mine(facts.problems));
@@ -176,7 +176,7 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
     name = 'failed deployment recovery time';
   } else {
     const incidents = mine(facts.problems).filter((p) => inPeriod(p.impact_start, period) && p.resolved_at !== null);
-    const hours = incidents.map((p) => Math.max(0, (Date.parse(p.resolved_at!) - Date.parse(p.impact_start)) / HOUR));
+    const hours = incidents.map((p) => Math.max(0, (isoMs(p.resolved_at!) - isoMs(p.impact_start)) / HOUR));
     recovery = statistic(percentileCont(hours, 0.5), hours.length, 'median (percentile_cont 0.5) of impact start → resolved over every escaped problem (2021 "time to restore service"); hours', { problems: incidents.map((p) => p.id) }, { unit: 'hours' });
     name = 'time to restore service';
   }
@@ -188,7 +188,7 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
     deployment_frequency: { ...frequency, per_week: frequency.value === null ? null : frequency.value * 7, days },
     change_lead_time: {
       median: leadMedian,
-      p90: statistic(percentileCont(lead, 0.9), lead.length, 'p90 (percentile_cont 0.9) of first commit → running in production, hours', leadIds, { unit: 'hours' }),
+      p90: statistic(lead.length > 0 ? percentileOfSorted(lead, 0.9) : null, lead.length, 'p90 (percentile_cont 0.9) of first commit → running in production, hours', leadIds, { unit: 'hours' }),
       excluded: { count: scope.excluded.length, by_reason: byReason, changes: scope.excluded.map((e) => e.change.id) },
     },
     change_fail_rate: { ...cfr, reference: CFR_REFERENCE },

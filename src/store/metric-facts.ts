@@ -139,8 +139,9 @@ async function loadProblems(db: Kysely<FactsDatabase>, start: string, end: strin
 /** Defects found since the earliest release loaded, plus every open blocker (they feed the Release Confidence Score whenever found). */
 async function loadDefects(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<DefectFact[]> {
   const columns = ['id', 'service', 'severity', 'category', 'found_at', 'release', 'blocker', 'status', 'labels'] as const;
-  let found = db.selectFrom('defects').select(columns).where('found_at', '>=', start).where('found_at', '<', end);
-  let blockers = db.selectFrom('defects').select(columns).where('blocker', '=', 1).where('status', '=', 'open');
+  // In id order whichever index answers (found_at or service), so evidence lists do not depend on the plan.
+  let found = db.selectFrom('defects').select(columns).where('found_at', '>=', start).where('found_at', '<', end).orderBy('id');
+  let blockers = db.selectFrom('defects').select(columns).where('blocker', '=', 1).where('status', '=', 'open').orderBy('id');
   if (services) {
     found = found.where('service', 'in', services);
     blockers = blockers.where('service', 'in', services);
@@ -170,7 +171,8 @@ async function loadTestRuns(db: Kysely<FactsDatabase>, start: string, end: strin
     .selectFrom('test_runs')
     .select(['id', 'service', 'release', 'suite', 'suite_kind', 'started_at', 'passed', 'failed', 'critical_total', 'critical_passed'])
     .where('started_at', '>=', start)
-    .where('started_at', '<', end);
+    .where('started_at', '<', end)
+    .orderBy('id');
   if (services) q = q.where('service', 'in', services);
   return q.execute();
 }
