@@ -80,7 +80,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (api) => demoRoutes(api, ctx));
 
   if (dashboard) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
+    // wildcard: files are looked up per request, so a rebuild (npm install runs one) needs no restart;
+    // a path with no file falls through to the not-found handler, which answers dashboard routes.
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true });
   } else {
     await app.register(async (home) => homeRoutes(home, ctx));
   }

@@ -65,7 +65,7 @@ function EprView({ epr }: { epr: Epr }) {
         name: 'escaped problems',
         type: 'bar',
         data: series.map((s) => ({ value: s.escapes, itemStyle: { color: s.spike ? '#d62728' : '#4e79a7' } })),
-        markLine: epr.fence ? { symbol: 'none', label: { formatter: `spike above ${num(epr.fence.threshold, 2)}` }, lineStyle: { type: 'dashed', color: '#d62728' }, data: [{ yAxis: epr.fence.threshold }] } : undefined,
+        markLine: epr.fence ? { symbol: 'none', label: { position: 'insideEndTop', formatter: `spike above ${num(epr.fence.threshold, 2)}` }, lineStyle: { type: 'dashed', color: '#d62728' }, data: [{ yAxis: epr.fence.threshold }] } : undefined,
       },
     ],
   };
