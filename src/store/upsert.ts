@@ -36,7 +36,14 @@ type RecordOf<K extends ImportKind> = Extract<ImportRecord, { kind: K }>['record
 
 const json = (value: unknown) => JSON.stringify(value);
 /** Labels with their keys sorted, so the same labels are the same text whatever order a source (or jsonb) gives them in. */
-const labelsJson = (value: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+function labelsJson(value: Record<string, unknown>): string {
+  // Most labels arrive sorted already; their text is then the same without rebuilding the object.
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  if (sorted) return JSON.stringify(value);
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
 const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
