@@ -6,7 +6,7 @@ import type { ServicePlan } from './catalog.ts';
 import { type DetectionChannel, alertDelay } from './detection.ts';
 import type { IdSource } from './ids.ts';
 import type { Random } from './random.ts';
-import { MINUTE, clamp, iso } from './time.ts';
+import { HOUR, MINUTE, clamp, iso } from './time.ts';
 import type { ProblemType, SignalLine } from './types.ts';
 import { NOISE, type Scenario, type Slots, chatNoise, fill, titleNoise } from './vocabulary.ts';
 
@@ -215,7 +215,7 @@ export function problemSignals(rng: Random, ids: IdSource, story: ProblemStory):
     // First seen when the bug first throws; someone looks when its alert rule notifies, or, when no
     // alert caught the problem, once the problem is known and someone triages the error tracker.
     const seen = i === 0 ? story.impactStart : story.impactStart + clamp(rng.logNormal(10 * MINUTE, 1), 0, Math.max(MINUTE, resolvedAt - story.impactStart));
-    const looked = monitored ? seen + rng.int(60, 300) * 1000 : Math.max(seen, later(30 * MINUTE, 1));
+    const looked = monitored ? seen + clamp(rng.logNormal(6 * MINUTE, 0.7), MINUTE, HOUR) : Math.max(seen, later(30 * MINUTE, 1));
     const exception = fill(rng, rng.pick(exceptions), story.slots);
     out.push({
       source: 'sentry',

@@ -58,7 +58,7 @@ export function registerGenerate(program: Command): void {
     .option('--scale <scale>', `size: ${SCALE_NAMES.join(', ')}`, 'small')
     .option('--seed <n>', 'seed of the pseudo-random generator: the same seed gives the same bytes', '1')
     .requiredOption('--out <dir>', 'directory to write the .jsonl files into (created if missing)')
-    .option('--end <date>', 'last day of the history, YYYY-MM-DD (default 2025-12-31)')
+    .option('--end <date>', 'end of the history: a day YYYY-MM-DD (its end) or a UTC time YYYY-MM-DDTHH:MM:SSZ; nothing is dated after it (default 2025-12-31, fixed so a seed gives the same bytes)')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print a machine-readable summary')
     .action(async (flags: GenerateFlags) => {
