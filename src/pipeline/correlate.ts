@@ -95,7 +95,8 @@ const STOP_WORDS = new Set(
 export function titleTokens(text: string): string[] {
   const out = new Set<string>();
   for (const word of text.toLowerCase().split(/[^a-z0-9]+/)) {
-    if (word.length < 2 || STOP_WORDS.has(word) || /^\d+$/.test(word)) continue;
+    // Numbers and id-like words (three or more digits) name one event and only bloat the vocabulary.
+    if (word.length < 2 || STOP_WORDS.has(word) || /\d.*\d.*\d/.test(word)) continue;
     out.add(word);
   }
   return [...out];
@@ -342,6 +343,11 @@ export function createCorrelator(
       // Text similarity is the weakest evidence: only for signals nothing stronger placed.
       if (!grouped) byText(i, at, signal, tokens);
       extendWindow(i, at, signal);
+      // Word lists that only hold signals older than the text window are dropped now and then, or
+      // one-off words (ids, hostnames) would keep their lists for the whole history.
+      if (i % 50_000 === 49_999) {
+        for (const [t, list] of postings) if (list.length === 0 || at - list[list.length - 1]!.atMs > textSpan) postings.delete(t);
+      }
     },
 
     finish() {
