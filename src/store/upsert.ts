@@ -433,11 +433,6 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
   return found;
 }
 
-/**
- * One statement per batch. SQLite gets a multi-row VALUES list; PostgreSQL gets one array per
- * column through unnest, which keeps the statement short and its parameters few (parsing and
- * planning twenty thousand parameters costs PostgreSQL more than storing the rows).
- */
 /** `insert into … <source> on conflict (key) do update set …`: every column but the key and created_at is replaced. */
 function upsertText(spec: TableSpec<ImportKind>, columns: string[], source: string): string {
   const updated = columns.filter((c) => c !== 'created_at' && !(spec.key as readonly string[]).includes(c));
@@ -445,6 +440,11 @@ function upsertText(spec: TableSpec<ImportKind>, columns: string[], source: stri
   return `insert into ${quote(spec.table)} (${columns.map(quote).join(', ')}) ${source} ${conflict}`;
 }
 
+/**
+ * One statement per batch. SQLite gets a multi-row VALUES list; PostgreSQL gets one array per
+ * column through unnest, which keeps the statement short and its parameters few (parsing and
+ * planning twenty thousand parameters costs PostgreSQL more than storing the rows).
+ */
 async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows: Row[], dialect: Dialect): Promise<void> {
   const columns = Object.keys(rows[0]!);
   if (dialect === 'postgres') {
@@ -494,6 +494,11 @@ function storedRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>,
   return found;
 }
 
+/**
+ * One run of a prepared upsert per row, inside the caller's transaction. Measured with the medium
+ * history's signals, this costs no more than cached 50- or 500-row VALUES statements (which need
+ * their parameters gathered into one array) and far less than preparing a batch statement anew.
+ */
 function writeRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>, rows: Row[]): void {
   const columns = Object.keys(rows[0]!);
   const stmt = preparedOn(sqlite, upsertText(spec, columns, `values (${questionMarks(columns.length)})`));
