@@ -148,6 +148,14 @@ async function loadDefects(db: Kysely<FactsDatabase>, start: string, end: string
   }
   const seen = new Set<number>();
   const out: DefectFact[] = [];
+  // Trackers repeat a handful of label sets across tens of thousands of defects: parse each once (facts are read-only).
+  const labelSets = new Map<string, Record<string, string>>();
+  const labelsOf = (raw: unknown) => {
+    if (typeof raw !== 'string') return fromJson<Record<string, string>>(raw, {});
+    let labels = labelSets.get(raw);
+    if (!labels) labelSets.set(raw, (labels = fromJson<Record<string, string>>(raw, {})));
+    return labels;
+  };
   for (const r of [...(await found.execute()), ...(await blockers.execute())]) {
     if (seen.has(r.id)) continue;
     seen.add(r.id);
@@ -160,7 +168,7 @@ async function loadDefects(db: Kysely<FactsDatabase>, start: string, end: string
       release: r.release,
       blocker: r.blocker === 1 || (r.blocker as unknown) === true,
       status: r.status,
-      labels: fromJson<Record<string, string>>(r.labels, {}),
+      labels: labelsOf(r.labels),
     });
   }
   return out;
