@@ -1,17 +1,10 @@
 // POST /api/v1/demo: loads the demo history into an empty workspace from the dashboard's first-run
 // page — generated, imported and run through the pipeline like `escapement demo`. It takes a while
 // (about a minute or two for `medium`), so it runs as a job the page follows with GET /api/v1/demo.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DEMO_SEED } from '../../cli/commands/demo.ts';
-import { writeHistory } from '../../cli/commands/generate.ts';
+import { loadDemo, type DemoPhase } from '../../generate/load-demo.ts';
 import { SCALE_NAMES } from '../../generate/scales.ts';
-import { RECORD_FILES } from '../../generate/types.ts';
-import { importFile, importOrder } from '../../ingest/files.ts';
-import { runPipeline } from '../../pipeline/run.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -32,21 +25,14 @@ export interface DemoJob {
 export async function demoRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   let job: DemoJob = { state: 'idle', scale: null, phase: null, started_at: null, finished_at: null, message: null };
 
+  const PHASES: Record<DemoPhase, string> = { generate: 'generating', import: 'importing', pipeline: 'grouping signals into problems' };
   const load = async (scale: (typeof SCALE_NAMES)[number]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'escapement-demo-'));
     try {
-      job.phase = 'generating';
-      const summary = await writeHistory({ scale, seed: DEMO_SEED, end: new Date().toISOString().slice(0, 10) }, dir);
-      job.phase = 'importing';
-      for (const file of importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)))) await importFile(ctx.store, file);
-      job.phase = 'grouping signals into problems';
-      const pipeline = await runPipeline(ctx.store, ctx.config);
-      job = { ...job, state: 'done', phase: null, finished_at: new Date().toISOString(), message: `Loaded the ${scale} demo history (${summary.from} … ${summary.to}): ${pipeline.signals} signals in ${pipeline.problems} problems.` };
+      const summary = await loadDemo(ctx.store, ctx.config, { scale, onProgress: (p) => { job.phase = PHASES[p.phase]; } });
+      job = { ...job, state: 'done', phase: null, finished_at: new Date().toISOString(), message: `Loaded the ${scale} demo history (${summary.from} … ${summary.to}): ${summary.pipeline.signals} signals in ${summary.pipeline.problems} problems.` };
     } catch (error) {
       app.log.error({ err: error }, 'demo load failed');
       job = { ...job, state: 'failed', finished_at: new Date().toISOString(), message: `loading the demo failed while ${job.phase}: ${(error as Error).message}` };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   };
 
