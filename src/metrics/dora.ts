@@ -201,8 +201,14 @@ export function dora(facts: Pick<MetricFacts, 'deployments' | 'problems' | 'chan
 /** DORA for every service with production deployments, and for all of them together. */
 export function doraByService(facts: MetricFacts, period: Period, options: { definitions: Definitions; now?: Date }): { all: DoraResult; services: DoraResult[] } {
   const services = [...new Set(facts.deployments.filter(isProduction).map((d) => d.service))].sort();
+  // Each service's rows gathered in one pass (order kept), not filtered out of every row per service.
+  const own = new Map(services.map((service) => [service, { deployments: [] as DeploymentFact[], problems: [] as ProblemFact[], changes: [] as ChangeFact[] }]));
+  for (const d of facts.deployments) own.get(d.service)?.deployments.push(d);
+  for (const p of facts.problems) if (p.service !== null) own.get(p.service)?.problems.push(p);
+  for (const c of facts.changes) if (c.service !== null) own.get(c.service)?.changes.push(c);
+  const first = facts.firstDeployments ? { firstDeployments: facts.firstDeployments } : {};
   return {
     all: dora(facts, period, options),
-    services: services.map((service) => dora(facts, period, { ...options, service })),
+    services: services.map((service) => dora({ ...own.get(service)!, ...first }, period, { ...options, service })),
   };
 }

@@ -16,6 +16,9 @@ export interface RecurringPattern {
   deployment_ids: number[];
 }
 
+// localeCompare's order, from one collator instead of one per comparison.
+const byKey = new Intl.Collator();
+
 /** Groups escaped problems of the period; a group recurs when it escaped in at least `min_releases` distinct releases. */
 export function recurringPatterns(problems: readonly ProblemFact[], period: Period, config: Config): RecurringPattern[] {
   const groups = new Map<string, { kind: RecurringPattern['kind']; key: string; service: string | null; items: ProblemFact[] }>();
@@ -40,7 +43,7 @@ export function recurringPatterns(problems: readonly ProblemFact[], period: Peri
     out.push({ kind: g.kind, key: g.key, service: g.service, problems: g.items.length, releases: deployments.length, problem_ids: g.items.map((p) => p.id), deployment_ids: deployments });
   }
   const order = { fingerprint: 0, integration: 1, service: 2 };
-  return out.sort((a, b) => b.releases - a.releases || order[a.kind] - order[b.kind] || a.key.localeCompare(b.key));
+  return out.sort((a, b) => b.releases - a.releases || order[a.kind] - order[b.kind] || byKey.compare(a.key, b.key));
 }
 
 export interface StructuralSignal {
