@@ -23,7 +23,7 @@ export function isCollection(value: string): value is Collection {
   return Object.hasOwn(COLLECTIONS, value);
 }
 
-const JSON_COLUMNS = new Set(['aliases', 'labels', 'links', 'raw', 'services', 'attribution', 'correlation', 'failed_tests', 'payload', 'problem_keys', 'summary', 'outcome', 'cost']);
+const JSON_COLUMNS = new Set(['aliases', 'labels', 'links', 'raw', 'services', 'attribution', 'correlation', 'failed_tests', 'payload', 'problem_keys', 'outcome', 'cost']);
 const BOOLEAN_COLUMNS = new Set(['blocker']);
 const INTEGER_FILTERS = new Set(['problem_id', 'deployment_id']);
 
@@ -66,13 +66,17 @@ export function presentRow(row: Record<string, unknown>, includeRaw = false): Re
   for (const [column, value] of Object.entries(row)) {
     if (column === 'content_hash') continue;
     if (column === 'raw' && !includeRaw) continue;
-    // `summary` is JSON for reviews but plain text for problems.
-    if (column === 'summary' && typeof value === 'string' && !/^\s*\{/.test(value)) out[column] = value;
-    else if (JSON_COLUMNS.has(column)) out[column] = fromJson(value, null);
+    // `summary` is plain text on problems and JSON on reviews: presentReview parses the latter.
+    if (JSON_COLUMNS.has(column)) out[column] = fromJson(value, null);
     else if (BOOLEAN_COLUMNS.has(column)) out[column] = value === 1 || value === true;
     else out[column] = value;
   }
   return out;
+}
+
+/** A review as the API returns it: its summary is JSON, unlike a problem's. */
+export function presentReview(row: Record<string, unknown>): Record<string, unknown> {
+  return { ...presentRow(row), summary: fromJson(row.summary, null) };
 }
 
 /** Newest first by id (or by name for teams and services), `limit` rows after the cursor. */

@@ -176,6 +176,15 @@ for (const factory of factories) {
       expect((await listRecords(store.db, 'deployments')).data[0]).toMatchObject({ kind: 'hotfix', kind_reason: 'branch hotfix/pay', status: 'success', started_at: '2025-11-03T10:00:00.000Z' });
     });
 
+    it('lists a problem summary as the text it is, even when it looks like JSON', async () => {
+      const now = '2025-11-03T10:00:00.000Z';
+      await store.db
+        .insertInto('problems')
+        .values({ key: 'pagerduty:P1', title: 'Checkout down', summary: '{braces} in a summary', services: '[]', impact_start: now, signal_count: 1, review_state: 'to_verify', created_at: now, updated_at: now })
+        .execute();
+      expect((await listRecords(store.db, 'problems')).data[0]).toMatchObject({ summary: '{braces} in a summary', services: [] });
+    });
+
     it('rolls back every batch of a failed transaction', async () => {
       await expect(
         store.db.transaction().execute(async (trx) => {

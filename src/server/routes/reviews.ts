@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { fromJson } from '../../store/schema.ts';
 import type { Store } from '../../store/connection.ts';
-import { presentRow } from '../../store/records.ts';
+import { presentRow, presentReview } from '../../store/records.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -83,7 +83,7 @@ async function reviewView(store: Store, id: number) {
     return [{ problem: presentRow(row), needs: need }];
   });
   return {
-    ...presentRow(review),
+    ...presentReview(review),
     items,
     progress: { total: items.length, resolved: items.filter((i) => i.needs.length === 0).length },
   };
@@ -161,7 +161,7 @@ export async function reviewRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.get('/api/v1/reviews', async () => {
     const rows = await ctx.store.db.selectFrom('reviews').selectAll().orderBy('id', 'desc').limit(100).execute();
-    return { data: rows.map((r) => presentRow(r)) };
+    return { data: rows.map((r) => presentReview(r)) };
   });
 
   app.get('/api/v1/reviews/:id', async (request, reply) => {
