@@ -49,8 +49,9 @@ export const attributeStep: PipelineStep = {
         const problem = batch[i] as DerivedProblem;
         problem.columns.deployment_id = r.deployment_id;
         problem.columns.attribution = JSON.stringify(r.attribution);
-        // A doubt about the release sends even a problem whose type a person confirmed back to review.
-        if (r.attribution.needs_review) problem.columns.review_state = 'to_verify';
+        // A doubt about the release sends the problem back to review, unless a person confirmed it:
+        // their decision sticks across re-runs (the doubt stays visible in the attribution).
+        if (r.attribution.needs_review && problem.classification?.review_state !== 'confirmed') problem.columns.review_state = 'to_verify';
       });
     };
   },

@@ -123,8 +123,8 @@ export function loadOutcomeOverrides(db: Db): Promise<OutcomeOverride[]> {
 }
 
 async function writeAttribution(db: Db, id: number, deploymentId: number | null, attribution: Attribution, reviewState: string): Promise<void> {
-  // Only a doubt sends a problem back to review; a confirmed one stays confirmed unless the pipeline doubts it.
-  const review = attribution.needs_review && reviewState !== 'to_verify' && attribution.decided_by !== 'person' ? { review_state: 'to_verify' } : {};
+  // Only a doubt sends a problem back to review, and never one a person confirmed.
+  const review = attribution.needs_review && reviewState === 'classified' && attribution.decided_by !== 'person' ? { review_state: 'to_verify' } : {};
   await db
     .updateTable('problems')
     .set({ deployment_id: deploymentId, attribution: JSON.stringify(attribution), ...review })

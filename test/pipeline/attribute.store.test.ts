@@ -9,6 +9,7 @@ import { fromJson } from '../../src/store/schema.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { addCostEntry, decideAttribution, decideOutcome, problemCost } from '../../src/store/attribution.ts';
 import type { Attribution } from '../../src/pipeline/attribute.ts';
+import { confirmProblemType } from '../../src/pipeline/review.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
 const factories = await storeFactories();
@@ -97,6 +98,30 @@ for (const factory of factories) {
       await decideAttribution(store.db, config, checkout.key, null, 'no deployment did it', 'ana', '2025-11-04T11:00:00.000Z');
       await runPipeline(store, config);
       expect((await problem('checkout')).deployment_id).toBeNull();
+    });
+
+    it("keeps a person's confirmed type confirmed when the release stays in doubt, across re-runs", async () => {
+      // A signal naming a deployment nobody knows: attribution asks for review on every run.
+      await upsertRecords(store.db, 'signal', [
+        SignalSchema.parse({ source: 'sentry', external_id: 'E1', kind: 'alert', occurred_at: '2025-11-05T08:00:00Z', service: 'billing', environment: 'production', title: 'NullPointerException in invoice totals', links: ['deployment:github:unknown-7'] }),
+      ]);
+      await runPipeline(store, config);
+      const billing = await problem('billing');
+      expect(fromJson<Attribution>(billing.attribution, {} as Attribution)).toMatchObject({ needs_review: true, unresolved_references: ['deployment:github:unknown-7'] });
+      expect(billing.review_state).toBe('to_verify');
+
+      await confirmProblemType(store, config, billing.id, 'code', 'ana');
+      expect((await problem('billing')).review_state).toBe('confirmed');
+      await runPipeline(store, config);
+      const after = await problem('billing');
+      expect(after).toMatchObject({ review_state: 'confirmed', type: 'code', type_decider: 'person', type_confidence: 1 });
+      expect(fromJson<Attribution>(after.attribution, {} as Attribution).needs_review).toBe(true);
+
+      // A person's release decision on the same problem leaves the type confirmed too.
+      await decideAttribution(store.db, config, after.key, null, 'no deployment did it', 'ana', '2025-11-06T09:00:00.000Z');
+      expect((await problem('billing')).review_state).toBe('confirmed');
+      await runPipeline(store, config);
+      expect((await problem('billing')).review_state).toBe('confirmed');
     });
 
     it('records cost entries against the problem and prefers them to the estimate', async () => {
