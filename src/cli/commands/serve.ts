@@ -1,6 +1,7 @@
 // `escapement serve`: dashboard and API on one port, over the embedded store or PostgreSQL.
 import type { Command } from 'commander';
 import { buildApp, DEFAULT_PORT } from '../../server/app.ts';
+import { warmOverview } from '../../server/warm.ts';
 import { countRecords } from '../../store/records.ts';
 import { addStoreOptions, openWorkspace, UserError } from '../common.ts';
 
@@ -44,7 +45,9 @@ export function registerServe(program: Command): void {
       const url = `http://${flags.host === '127.0.0.1' || flags.host === '0.0.0.0' ? 'localhost' : flags.host}:${port}`;
       process.stderr.write(`Escapement is running on ${url} (store: ${workspace.store.location})\n`);
       if (Object.values(counts).every((n) => n === 0)) {
-        process.stderr.write('The database is empty: run `npx escapement demo` to load a demo history, or `npx escapement import FILE…`.\n');
+        process.stderr.write('The database is empty: open the dashboard to load the demo, or run `npx escapement demo`, or `npx escapement import FILE…`.\n');
+      } else {
+        warmOverview({ store: workspace.store, config: workspace.config }, app.log).catch((error: unknown) => app.log.warn({ err: error }, 'could not compute the overview ahead'));
       }
     });
 }

@@ -72,7 +72,7 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts> {
 }
 
 /** The first and last time the data covers (signals and deployments); both indexed, so cheap. */
-async function dataSpan(store: Store): Promise<{ first: string | null; last: string | null }> {
+export async function dataSpan(store: Store): Promise<{ first: string | null; last: string | null }> {
   const db = store.db;
   const span = await db
     .selectFrom('signals')
