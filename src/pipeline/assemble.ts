@@ -38,6 +38,8 @@ export interface ProblemDraft {
   signal_count: number;
   signal_ids: number[];
   signal_refs: string[];
+  /** Every link its signals carry, in signal order, once each (attribution reads them). */
+  links: string[];
   /** Per signal, the problem it belonged to before this run. */
   previous_problem_ids: (number | null)[];
   sources: string[];
@@ -104,6 +106,7 @@ export function summariseProblem(signals: readonly AssemblySignal[], reasons: re
     signal_count: signals.length,
     signal_ids: signals.map((s) => s.id),
     signal_refs: signals.map((s) => signalRef(s)),
+    links: [...new Set(signals.flatMap((s) => s.links))],
     previous_problem_ids: signals.map((s) => s.problem_id ?? null),
     sources: [...new Set(signals.map((s) => s.source))].sort(),
     kinds: [...new Set(signals.map((s) => s.kind))].sort(),

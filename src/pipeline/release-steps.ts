@@ -9,15 +9,12 @@ import {
   loadChangeFacts,
   loadCostEntries,
   loadDeploymentFacts,
-  loadSignalLinks,
   refreshOutcomes,
 } from '../store/attribution.ts';
 
 /** What attribution reads of a problem being derived; labels with several values are joined by commas. */
-export function problemFactsOf(problem: DerivedProblem, linksBySignal: ReadonlyMap<string, readonly string[]>): ProblemFacts {
+export function problemFactsOf(problem: DerivedProblem): ProblemFacts {
   const { draft } = problem;
-  const links = new Set<string>();
-  for (const ref of draft.signal_refs) for (const l of linksBySignal.get(ref) ?? []) links.add(l);
   const labels: Record<string, string> = {};
   for (const [k, values] of Object.entries(draft.labels)) if (values.length > 0) labels[k] = [...new Set(values)].join(',');
   return {
@@ -29,7 +26,7 @@ export function problemFactsOf(problem: DerivedProblem, linksBySignal: ReadonlyM
     impact_start: draft.impact_start,
     resolved_at: draft.resolved_at,
     type: problem.classification?.type ?? null,
-    links: [...links],
+    links: draft.links,
     labels,
     texts: [draft.title, draft.summary],
   };
@@ -39,12 +36,12 @@ export const attributeStep: PipelineStep = {
   name: 'attribute',
   async prepare(ctx) {
     const db = ctx.store.db;
-    const [deployments, changes, overrides, linksBySignal] = await Promise.all([loadDeploymentFacts(db), loadChangeFacts(db), loadAttributionOverrides(db), loadSignalLinks(db)]);
+    const [deployments, changes, overrides] = await Promise.all([loadDeploymentFacts(db), loadChangeFacts(db), loadAttributionOverrides(db)]);
     const index = indexDeployments(deployments, changes);
     const options = attributionOptions(ctx.config);
     const decided = latestBySubject(overrides);
     return (batch) => {
-      const results = attributeProblems(batch.map((p) => problemFactsOf(p, linksBySignal)), index, options, decided);
+      const results = attributeProblems(batch.map((p) => problemFactsOf(p)), index, options, decided);
       results.forEach((r, i) => {
         const problem = batch[i] as DerivedProblem;
         problem.columns.deployment_id = r.deployment_id;

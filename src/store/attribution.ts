@@ -22,6 +22,7 @@ import { upsertRecords } from './upsert.ts';
 import { randomUUID } from 'node:crypto';
 import type { Database } from './schema.ts';
 import { fromJson } from './schema.ts';
+import { sameJson } from './problems.ts';
 
 export const ATTRIBUTE_ACTION = 'attribute';
 export const OUTCOME_ACTION = 'deployment_outcome';
@@ -134,8 +135,9 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
 
 /** Derives every deployment's outcome from the deployments and the problems attributed to them, as stored. */
 export async function refreshOutcomes(db: Db): Promise<void> {
-  const [deployments, problems, decisions] = await Promise.all([
+  const [deployments, stored, problems, decisions] = await Promise.all([
     loadDeploymentFacts(db),
+    db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).execute(),
     db.selectFrom('problems').select(['key', 'deployment_id', 'attribution', 'impact_start', 'resolved_at']).where('deployment_id', 'is not', null).orderBy('id').execute(),
     loadOutcomeOverrides(db),
   ]);
@@ -151,8 +153,15 @@ export async function refreshOutcomes(db: Db): Promise<void> {
     };
   });
   const outcomes = deploymentOutcomes(deployments, attributed, latestBySubject(decisions));
+  const before = new Map(stored.map((r) => [r.id, r]));
+  // Most deployments keep their outcome from one run to the next: write only the ones that changed.
+  const changed = outcomes.filter((o) => {
+    const row = before.get(o.deployment_id);
+    return !row || row.failed !== flag(o.failed) || row.rework !== flag(o.rework) || !sameJson(fromJson<unknown>(row.outcome, null), o.outcome);
+  });
+  if (changed.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const o of outcomes) {
+    for (const o of changed) {
       await trx
         .updateTable('deployments')
         .set({ failed: flag(o.failed), rework: flag(o.rework), outcome: JSON.stringify(o.outcome) })
@@ -163,17 +172,6 @@ export async function refreshOutcomes(db: Db): Promise<void> {
 }
 
 const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
-
-/** The links of every signal that has any, by `source:external_id`. */
-export async function loadSignalLinks(db: Db): Promise<Map<string, string[]>> {
-  const rows = await db.selectFrom('signals').select(['source', 'external_id', 'links']).where('links', '!=', '[]').execute();
-  const out = new Map<string, string[]>();
-  for (const r of rows) {
-    const links = fromJson<string[]>(r.links, []);
-    if (links.length > 0) out.set(`${r.source}:${r.external_id}`, links);
-  }
-  return out;
-}
 
 export class NotFound extends Error {}
 

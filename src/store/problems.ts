@@ -119,7 +119,7 @@ export interface ProblemWrite {
 }
 
 /** Deep equality that ignores key order (PostgreSQL's jsonb reorders keys) and float noise. */
-function same(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return a == b;
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 1e-9;
@@ -127,7 +127,7 @@ function same(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**
@@ -157,8 +157,8 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
       const changed = Object.entries(p.columns).filter(([column, value]) => {
         const before = (stored as unknown as Record<string, unknown>)[column];
         return column === 'services' || column === 'correlation' || column === 'attribution' || column === 'cost'
-          ? !same(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)))
-          : !same(before, value);
+          ? !sameJson(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)))
+          : !sameJson(before, value);
       });
       if (changed.length === 0) {
         counts.unchanged++;

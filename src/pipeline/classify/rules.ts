@@ -104,7 +104,25 @@ function regex(source: string): RegExp {
 
 /** The separate things a problem says: its signals' titles (the description rides with the last; see summariseProblem). */
 function passages(text: string): string[] {
-  return text.split(' · ').filter((p) => p.trim());
+  // Every rule reads the same problem's passages in turn: split (and lower-case) once per problem.
+  if (text !== passageCache.text) passageCache = { text, passages: split(text), lower: null };
+  return passageCache.passages;
+}
+
+function lowerPassages(text: string): string[] {
+  passages(text);
+  return (passageCache.lower ??= split(text.toLowerCase()));
+}
+
+const split = (text: string) => text.split(' · ').filter((p) => p.trim());
+
+let passageCache: { text: string | null; passages: string[]; lower: string[] | null } = { text: null, passages: [], lower: null };
+
+const keywordRegexes = new WeakMap<readonly string[], RegExp[]>();
+function keywordPatterns(keywords: readonly string[]): RegExp[] {
+  let words = keywordRegexes.get(keywords);
+  if (!words) keywordRegexes.set(keywords, (words = keywords.map((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`))));
+  return words;
 }
 
 /**
@@ -135,8 +153,8 @@ export function matchRule(r: ClassificationRule, f: ProblemFeatures): { matched:
     parts.push(r.facts.join(' + '));
   }
   if (r.keywords) {
-    const words = r.keywords.map((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`));
-    const hits = passages(f.text.toLowerCase()).filter((p) => words.some((w) => w.test(p)));
+    const words = keywordPatterns(r.keywords);
+    const hits = lowerPassages(f.text).filter((p) => words.some((w) => w.test(p)));
     if (hits.length === 0) return null;
     const word = r.keywords.find((_, i) => words[i]!.test(hits[0]!));
     parts.push(`"${word}"`);
