@@ -194,7 +194,7 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions) });
   let done = 0;
-  for await (const page of signalsInTimeOrder(db, 'correlation')) {
+  for await (const page of signalsInTimeOrder(db, 'correlation', undefined, store.sqlite)) {
     for (const s of page) correlator.add(s);
     done += page.length;
     options.onProgress?.({ phase: 'correlate', done, total });
@@ -229,7 +229,7 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
     pending = [];
   };
   done = 0;
-  for await (const page of signalsInTimeOrder(db, 'assembly')) {
+  for await (const page of signalsInTimeOrder(db, 'assembly', undefined, store.sqlite)) {
     for (const s of page) {
       const draft = assembler.add(s);
       if (draft) pending.push(draft);

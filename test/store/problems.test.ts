@@ -75,6 +75,28 @@ for (const factory of factories) {
       expect(seen).toEqual(['s5@09:00', 's2@10:00', 's1@10:05', 's3@10:05', 's4@10:05']);
     });
 
+    it.skipIf(factory.dialect !== 'sqlite')('pages the same signals through the raw SQLite statement as through Kysely', async () => {
+      await upsertRecords(store.db, 'signal', [
+        signal(1, '2025-11-03T10:05:00Z', { links: ['jira:PAY-1', 'url:https://x.example/a'], labels: { team: 'pay', region: 'eu' }, body: 'details', severity: 'high', url: 'https://dd/1' }),
+        signal(2, '2025-11-03T10:00:00Z', { service: undefined, resolved_at: '2025-11-03T11:00:00Z', detected_at: '2025-11-03T10:02:00Z' }),
+        signal(3, '2025-11-03T10:05:00Z'),
+        signal(4, '2025-11-03T09:00:00Z', { kind: 'ticket', environment: 'staging' }),
+      ]);
+      await store.db.updateTable('signals').set({ problem_id: 7 }).where('external_id', '=', 's3').execute();
+      for (const columns of ['correlation', 'assembly'] as const) {
+        const viaKysely: unknown[][] = [];
+        const viaRaw: unknown[][] = [];
+        for await (const page of signalsInTimeOrder(store.db, columns as 'assembly', 3)) viaKysely.push(page.map((s) => ({ ...s })));
+        for await (const page of signalsInTimeOrder(store.db, columns as 'assembly', 3, store.sqlite)) viaRaw.push(page.map((s) => ({ ...s })));
+        expect(viaRaw).toEqual(viaKysely);
+        expect(viaRaw.map((p) => p.length)).toEqual([3, 1]);
+        expect(viaRaw[0]![0]).toMatchObject({ external_id: 's4', kind: 'ticket', links: [] });
+        expect(viaRaw[0]![2]).toMatchObject({ external_id: 's1', links: ['jira:PAY-1', 'url:https://x.example/a'] });
+        if (columns === 'assembly') expect(viaRaw[0]![2]).toMatchObject({ labels: { region: 'eu', team: 'pay' }, body: 'details', severity: 'high', problem_id: null });
+        if (columns === 'assembly') expect(viaRaw[1]![0]).toMatchObject({ external_id: 's3', problem_id: 7 });
+      }
+    });
+
     it('re-maps services from the name the source used through the current aliases', async () => {
       await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z', { service: 'search' })]);
       await upsertRecords(store.db, 'service', [{ name: 'checkout-api', aliases: ['checkout'] }]);
