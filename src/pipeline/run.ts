@@ -130,6 +130,7 @@ export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: D
     ctx.store.db,
     batch.map((p) => ({ columns: problemColumns(p), signal_ids: p.draft.signal_ids, previous_problem_ids: p.draft.previous_problem_ids })),
     ctx.now,
+    ctx.store.sqlite,
   );
 }
 
