@@ -169,9 +169,12 @@ export function createCorrelator(
   const edgeB = new GrowableInt32();
   const edgeRule = new GrowableInt32();
   const edgeDetail = new Map<number, string>();
+  // Details repeat (a service name, a cosine): one string each, not one per join of millions.
+  const details = new Map<string, string>();
   const tokenOwner = new Map<string, number>();
   const windows = new Map<string, ServiceWindow>();
   const serviceNames: string[] = [];
+  const lowerServiceNames: string[] = [];
   const knownServices = new Set<string>();
   const vocabulary = new Map<string, number>();
   const documentFrequency: number[] = [];
@@ -210,7 +213,11 @@ export function createCorrelator(
     edgeA.push(a);
     edgeB.push(b);
     edgeRule.push(JOIN_RULES.indexOf(rule));
-    if (detail) edgeDetail.set(e, detail);
+    if (detail) {
+      let shared = details.get(detail);
+      if (shared === undefined) details.set(detail, (shared = detail));
+      edgeDetail.set(e, shared);
+    }
     return true;
   };
 
@@ -252,15 +259,19 @@ export function createCorrelator(
     }
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
-      if (signal.service.length >= 4) serviceNames.push(signal.service);
+      if (signal.service.length >= 4) {
+        serviceNames.push(signal.service);
+        lowerServiceNames.push(signal.service.toLowerCase());
+      }
     }
   }
 
   function mentionedService(title: string): string | undefined {
     const text = title.toLowerCase();
     let best: string | undefined;
-    for (const name of serviceNames) {
-      if (text.includes(name.toLowerCase()) && (!best || name.length > best.length)) best = name;
+    for (let k = 0; k < serviceNames.length; k++) {
+      const name = serviceNames[k]!;
+      if (text.includes(lowerServiceNames[k]!) && (!best || name.length > best.length)) best = name;
     }
     return best;
   }
