@@ -112,18 +112,28 @@ export function costOfProblem(problem: CostedProblem, entries: readonly CostEntr
 }
 
 /** Costs every problem; each entry goes to the problem whose refs it names (one lookup per ref). */
-export function costProblems(problems: readonly CostedProblem[], entries: readonly CostEntryFact[], config: Pick<Config, 'cost'>): ProblemCost[] {
+export function costProblems(problems: readonly CostedProblem[], entries: readonly CostEntryFact[] | CostEntryIndex, config: Pick<Config, 'cost'>): ProblemCost[] {
+  const byRef = isIndex(entries) ? entries : indexCostEntries(entries);
+  return problems.map((p) => {
+    const mine = new Map<string, CostEntryFact>();
+    for (const ref of problemRefs(p)) for (const e of byRef.get(ref) ?? []) mine.set(e.ref, e);
+    return costOfProblem(p, [...mine.values()], config);
+  });
+}
+
+/** Cost entries by the problem ref they name; the pipeline builds it once per run, not once per batch. */
+export type CostEntryIndex = ReadonlyMap<string, readonly CostEntryFact[]>;
+
+const isIndex = (entries: readonly CostEntryFact[] | CostEntryIndex): entries is CostEntryIndex => entries instanceof Map;
+
+export function indexCostEntries(entries: readonly CostEntryFact[]): CostEntryIndex {
   const byRef = new Map<string, CostEntryFact[]>();
   for (const e of entries) {
     const list = byRef.get(e.problem_ref);
     if (list) list.push(e);
     else byRef.set(e.problem_ref, [e]);
   }
-  return problems.map((p) => {
-    const mine = new Map<string, CostEntryFact>();
-    for (const ref of problemRefs(p)) for (const e of byRef.get(ref) ?? []) mine.set(e.ref, e);
-    return costOfProblem(p, [...mine.values()], config);
-  });
+  return byRef;
 }
 
 export interface CostTotals {

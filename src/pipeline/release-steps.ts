@@ -2,7 +2,7 @@
 // run, then enriches every batch of problems through the pure stages; outcomes follow once all problems
 // are written, since a deployment's outcome depends on every problem attributed to it.
 import { attributeProblems, attributionOptions, indexDeployments, latestBySubject, type ProblemFacts } from './attribute.ts';
-import { type CostEntryFact, costProblems } from './cost.ts';
+import { costProblems, indexCostEntries } from './cost.ts';
 import type { DerivedProblem, PipelineStep } from './run.ts';
 import {
   loadAttributionOverrides,
@@ -58,7 +58,7 @@ export const attributeStep: PipelineStep = {
 export const costStep: PipelineStep = {
   name: 'cost',
   async prepare(ctx) {
-    const entries: CostEntryFact[] = await loadCostEntries(ctx.store.db);
+    const entries = indexCostEntries(await loadCostEntries(ctx.store.db));
     return (batch) => {
       const costs = costProblems(
         batch.map(({ draft, classification }) => {
