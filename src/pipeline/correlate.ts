@@ -168,9 +168,11 @@ export function createCorrelator(
   const edgeA = new GrowableInt32();
   const edgeB = new GrowableInt32();
   const edgeRule = new GrowableInt32();
-  const edgeDetail = new Map<number, string>();
-  // Details repeat (a service name, a cosine): one string each, not one per join of millions.
-  const details = new Map<string, string>();
+  // Details repeat (a service name, a cosine): each is stored once, and an edge keeps its number
+  // (0 for none), so millions of joins cost a typed array instead of a map of strings.
+  const edgeDetail = new GrowableInt32();
+  const detailText: string[] = [''];
+  const detailNumber = new Map<string, number>();
   const tokenOwner = new Map<string, number>();
   const windows = new Map<string, ServiceWindow>();
   const serviceNames: string[] = [];
@@ -213,11 +215,12 @@ export function createCorrelator(
     edgeA.push(a);
     edgeB.push(b);
     edgeRule.push(JOIN_RULES.indexOf(rule));
-    if (detail) {
-      let shared = details.get(detail);
-      if (shared === undefined) details.set(detail, (shared = detail));
-      edgeDetail.set(e, shared);
+    let n = detail ? detailNumber.get(detail) : 0;
+    if (n === undefined) {
+      n = detailText.push(detail) - 1;
+      detailNumber.set(detail, n);
     }
+    edgeDetail.push(n);
     return true;
   };
 
@@ -399,7 +402,7 @@ export function createCorrelator(
               signal_id: ids[edgeA.data[e]!]!,
               joined_id: ids[edgeB.data[e]!]!,
               rule: JOIN_RULES[edgeRule.data[e]!]!,
-              detail: edgeDetail.get(e) ?? '',
+              detail: detailText[edgeDetail.data[e]!]!,
             }));
         },
         ruleCounts(root) {
