@@ -211,9 +211,12 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
       ids.set(stored.key, Number(stored.id));
       const changed = Object.entries(p.columns).filter(([column, value]) => {
         const before = (stored as unknown as Record<string, unknown>)[column];
-        return column === 'services' || column === 'correlation' || column === 'attribution' || column === 'cost'
-          ? !sameJson(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)))
-          : !sameJson(before, value);
+        if (column === 'services' || column === 'correlation' || column === 'attribution' || column === 'cost') {
+          // SQLite hands back the text written last time: equal text needs no parsing (jsonb reorders keys).
+          if (typeof before === 'string' && before === value) return false;
+          return !sameJson(fromJson(before, null), value === null || value === undefined ? null : JSON.parse(String(value)));
+        }
+        return !sameJson(before, value);
       });
       if (changed.length === 0) {
         counts.unchanged++;
