@@ -1,11 +1,10 @@
 // GET /api/v1/metrics/<family>: every number of metrics.md with its evidence; /overview bundles the dashboard's first page.
 import type { FastifyInstance } from 'fastify';
-import { parsePeriod, PeriodError } from '../../domain/periods.ts';
-import type { Definitions } from '../../metrics/dora.ts';
 import { FAMILIES, isFamily } from '../../metrics/overview.ts';
 import { computeMetrics } from '../../store/metric-facts.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { readMetricQuery } from '../metric-query.ts';
 
 const SUMMARIES: Record<(typeof FAMILIES)[number], string> = {
   overview: 'Everything the dashboard overview shows: escapes, cost, DDR, IPR, EpR, RCS, DORA, error budgets, patterns',
@@ -45,16 +44,10 @@ export async function metricRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     const { family } = request.params as { family: string };
     const query = request.query as Record<string, string | undefined>;
     if (!isFamily(family)) return reply.code(404).send({ error: 'not_found', message: `no metric family "${family}"; expected one of ${FAMILIES.join(', ')}` });
-    const definitions = query.definitions ?? ctx.config.definitions;
-    if (definitions !== '2021' && definitions !== '2024') return reply.code(400).send({ error: 'bad_request', message: `definitions: expected 2021 or 2024, got ${JSON.stringify(definitions)}` });
+    const parsed = readMetricQuery(query, ctx.config);
+    if (!parsed.ok) return reply.code(400).send({ error: 'bad_request', message: parsed.message });
+    const { period, definitions } = parsed;
     if (query.service && query.team) return reply.code(400).send({ error: 'bad_request', message: 'service and team: give one of them' });
-    let period;
-    try {
-      period = parsePeriod(query.period ?? 'all', { sprints: ctx.config.sprints });
-    } catch (error) {
-      if (error instanceof PeriodError) return reply.code(400).send({ error: 'bad_request', message: `period: ${error.message}` });
-      throw error;
-    }
     // Remembered until the data or the configuration changes: the dashboard asks for the same bundle often.
     return computeMetrics(ctx.store, {
       family,
@@ -62,7 +55,7 @@ export async function metricRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       service: query.service ?? null,
       team: query.team ?? null,
       config: ctx.config,
-      definitions: definitions as Definitions,
+      definitions,
       release: query.release ?? null,
     });
   });

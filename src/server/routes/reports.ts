@@ -1,8 +1,6 @@
 // GET /api/v1/reports/:audience: the narrative for one audience as Markdown, HTML, JSON or PDF —
 // what the dashboard's "Export report" asks for.
 import type { FastifyInstance } from 'fastify';
-import { parsePeriod, PeriodError } from '../../domain/periods.ts';
-import type { Definitions } from '../../metrics/dora.ts';
 import { TemplateError } from '../../report/build.ts';
 import { AUDIENCES, isAudience } from '../../report/document.ts';
 import { reportFromStore } from '../../report/load.ts';
@@ -10,6 +8,7 @@ import { CONTENT_TYPES, FORMATS, isFormat, renderReport } from '../../report/ren
 import { ChromiumMissingError } from '../../report/render-pdf.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { readMetricQuery } from '../metric-query.ts';
 
 export async function reportRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   documentOperation({
@@ -40,15 +39,9 @@ export async function reportRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     if (!isAudience(audience)) return reply.code(404).send({ error: 'not_found', message: `no audience "${audience}"; expected one of ${AUDIENCES.join(', ')}` });
     const format = query.format ?? 'md';
     if (!isFormat(format)) return reply.code(400).send({ error: 'bad_request', message: `format: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}` });
-    const definitions = query.definitions ?? ctx.config.definitions;
-    if (definitions !== '2021' && definitions !== '2024') return reply.code(400).send({ error: 'bad_request', message: `definitions: expected 2021 or 2024, got ${JSON.stringify(definitions)}` });
-    let period;
-    try {
-      period = parsePeriod(query.period ?? 'all', { sprints: ctx.config.sprints });
-    } catch (error) {
-      if (error instanceof PeriodError) return reply.code(400).send({ error: 'bad_request', message: `period: ${error.message}` });
-      throw error;
-    }
+    const parsed = readMetricQuery(query, ctx.config);
+    if (!parsed.ok) return reply.code(400).send({ error: 'bad_request', message: parsed.message });
+    const { period, definitions } = parsed;
     const slide = query.slide === 'true' || query.slide === '1';
     try {
       const doc = await reportFromStore(ctx.store, {
@@ -56,7 +49,7 @@ export async function reportRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         period,
         service: query.service || null,
         config: ctx.config,
-        definitions: definitions as Definitions,
+        definitions,
         // Served by the same process as the dashboard: relative links open its evidence pages.
         dashboardUrl: ctx.config.reports.dashboard_url,
       });
