@@ -1,15 +1,17 @@
 // Import throughput and memory: generates a history (or reuses one cached under bench/results/) and
 // imports it file by file into a fresh SQLite file or a throwaway PostgreSQL schema.
 //
-//   npx tsx bench/import.ts --scale medium|large --dialect sqlite|postgres [--seed N] [--label NAME]
+//   npx tsx bench/import.ts --scale medium|large --dialect sqlite|postgres [--seed N] [--label NAME] [--dir DIR]
 //
+// --dir DIR imports a history already generated there (e.g. /work/data/medium) instead of the cached
+// one; it is only read. --db-dir DIR puts the SQLite database there rather than in bench/results.
 // --label NAME keeps this run's database and results apart (bench/results/NAME-import-…), so runs
 // side by side do not share files; the generated history is shared and only read once complete.
 //
 // Prints records/s per file and overall, peak RSS (process.resourceUsage().maxRSS) and RSS sampled
 // while the largest file is read: flat samples mean memory does not grow with the input.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     dialect: { type: 'string', default: 'sqlite' },
     seed: { type: 'string', default: '1' },
     label: { type: 'string' },
+    dir: { type: 'string' },
+    'db-dir': { type: 'string' },
   },
 });
 const scale = values.scale as ScaleName;
@@ -38,7 +42,7 @@ const PG_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'pos
 const results = join(import.meta.dirname, 'results');
 const prefix = values.label ? `${values.label}-` : '';
 if (values.label && !/^[\w.-]+$/.test(values.label)) throw new Error('--label: letters, digits, dots, dashes');
-const dir = join(results, `history-${scale}-seed${seed}`);
+const dir = values.dir ?? join(results, `history-${scale}-seed${seed}`);
 const marker = join(dir, 'generated.json');
 mkdirSync(results, { recursive: true });
 
@@ -52,7 +56,9 @@ const sampler = setInterval(() => {
   sampledMax = Math.max(sampledMax, rss);
 }, 200);
 
-if (existsSync(marker)) {
+if (values.dir) {
+  console.log(`reading ${dir}`);
+} else if (existsSync(marker)) {
   console.log(`reusing ${dir}`);
 } else {
   console.log(`generating ${scale} (seed ${seed}) into ${dir} …`);
@@ -61,12 +67,13 @@ if (existsSync(marker)) {
   writeFileSync(marker, JSON.stringify(summary, null, 2));
   console.log(`generated ${summary.records} records (${mb(summary.bytes)} MB) in ${summary.seconds}s`);
 }
-const generated = JSON.parse(readFileSync(marker, 'utf8')) as { records: number; bytes: number };
+const files = importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)));
+const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
 
 let store: Store;
 let cleanup: () => Promise<void>;
 if (dialect === 'sqlite') {
-  const dbPath = join(results, `${prefix}import-${scale}.db`);
+  const dbPath = join(values['db-dir'] ?? results, `${prefix}import-${scale}.db`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   store = await openStore({ dbPath });
   cleanup = async () => {
@@ -86,7 +93,6 @@ if (dialect === 'sqlite') {
 }
 
 const rssBefore = process.memoryUsage().rss;
-const files = importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)));
 const rows: { file: string; records: number; seconds: number; perSecond: number; cpuSeconds: number }[] = [];
 const cpuSeconds = () => {
   const usage = process.cpuUsage();
@@ -122,7 +128,7 @@ const total = (performance.now() - started) / 1000;
 const cpuTotal = cpuSeconds() - cpuStarted;
 const records = rows.reduce((sum, r) => sum + r.records, 0);
 
-console.log(`\nimport ${scale} into ${dialect} (${records} records, ${mb(generated.bytes)} MB of JSONL)`);
+console.log(`\nimport ${scale} into ${dialect} (${records} records, ${mb(bytes)} MB of JSONL)`);
 // The machine may be shared: records per CPU second of this process says what the code costs,
 // wall-clock records/s what a user waits (PostgreSQL's own work is not in this process's CPU time).
 const line = (name: string, n: number, seconds: number, cpu: number) =>

@@ -2,6 +2,7 @@
 // or into an error that names the field and what was expected.
 import { z } from 'zod';
 import { IMPORT_KINDS, IMPORT_SCHEMAS, type ImportKind, type ImportRecord, isImportKind } from '../domain/records.ts';
+import { fastRecord } from './fast-record.ts';
 
 export interface LineError {
   line: number;
@@ -59,16 +60,22 @@ export function parseRecordObject(object: unknown, fallbackKind: ImportKind | un
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     return { ok: false, error: { message: 'expected a JSON object' } };
   }
-  // Copied without the discriminator only when it is there: most lines of a named file do not carry it.
   let fields = object as Record<string, unknown>;
-  let ownKind: unknown;
-  if (Object.hasOwn(fields, RECORD_FIELD)) ({ [RECORD_FIELD]: ownKind, ...fields } = fields);
-  const kind = ownKind ?? fallbackKind;
+  const named = Object.hasOwn(fields, RECORD_FIELD);
+  const kind = (named ? fields[RECORD_FIELD] : undefined) ?? fallbackKind;
   if (kind === undefined) {
     return { ok: false, error: { field: RECORD_FIELD, message: `is required (one of ${describeKinds()}), or name the file after its kind, e.g. signals.jsonl` } };
   }
   if (typeof kind !== 'string' || !isImportKind(kind)) {
     return { ok: false, error: { field: RECORD_FIELD, message: `expected one of ${describeKinds()}, got ${JSON.stringify(kind)}` } };
+  }
+  // Plainly valid lines (nearly all) skip the schema; anything else meets it, and its error.
+  const fast = fastRecord(kind, fields, named ? RECORD_FIELD : undefined);
+  if (fast !== undefined) return { ok: true, value: { kind, record: fast } as ImportRecord };
+  // Copied without the discriminator only when it is there: most lines of a named file do not carry it.
+  if (named) {
+    const { [RECORD_FIELD]: _discriminator, ...rest } = fields;
+    fields = rest;
   }
   const result = IMPORT_SCHEMAS[kind].safeParse(fields);
   if (!result.success) return { ok: false, error: { kind, ...firstIssue(result.error, fields) } };
