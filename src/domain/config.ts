@@ -101,6 +101,27 @@ export const ConfigSchema = z.strictObject({
     .default([]),
   /** Webhook secrets, by the name of the environment variable that holds each (never the secret itself). */
   secrets: z.record(z.string(), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')).default({}),
+  /** Webhook signature settings beyond the secrets (docs/sources.md): SNS message signatures, Grafana's HMAC header names. */
+  signatures: z
+    .strictObject({
+      sns: z
+        .strictObject({
+          /** Check Amazon SNS's own signature on `cloudwatch` webhooks (certificate from sns.<region>.amazonaws.com); off only to replay saved payloads over HTTP. */
+          verify: z.boolean().default(true),
+          /** Topic ARNs allowed to post; empty allows any topic. */
+          topics: z.array(z.string().min(1)).default([]),
+        })
+        .prefault({}),
+      grafana: z
+        .strictObject({
+          /** The contact point's HMAC *Header*. */
+          signature_header: z.string().min(1).default('X-Grafana-Alerting-Signature'),
+          /** The contact point's HMAC *Timestamp Header* (no default in Grafana); unset: X-Grafana-Alerting-Signature-Timestamp or X-Grafana-Alerting-Timestamp when sent. */
+          timestamp_header: z.string().min(1).optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Test reports (JUnit XML): which tests are critical paths, and how a report names its release candidate. */
   test_reports: z
     .strictObject({

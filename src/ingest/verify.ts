@@ -1,12 +1,14 @@
 // Webhook authenticity: each vendor's signature scheme over the RAW body bytes, or a shared secret
 // header for vendors without one. Secrets come from environment variables named in `secrets:`.
+// Amazon SNS (cloudwatch) needs no secret: its messages carry a certificate signature (sns-signature.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../domain/config.ts';
+import { SNS_CERTIFICATES, type SnsCertificates, verifySnsBody } from './sns-signature.ts';
 
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 export type Verification = { ok: true; signed: boolean } | { ok: false; reason: string };
 
-/** Slack's replay window (and Zendesk's): requests older or newer than this are refused. */
+/** Slack's replay window (and Grafana's, when it sends a timestamp): requests older or newer than this are refused. */
 export const REPLAY_WINDOW_SECONDS = 5 * 60;
 
 const OK: Verification = { ok: true, signed: true };
@@ -40,12 +42,27 @@ export function verifySlack(secret: string, headers: Headers, body: Buffer, nowS
   return safeEqual(signature, expected) ? OK : fail('X-Slack-Signature does not match the body');
 }
 
+/** Whether one of the comma-separated signatures of a header (`v1=…,v1=…`) is the expected one. */
+function anyListed(value: string, expected: string): boolean {
+  return value.split(',').some((s) => safeEqual(s.trim(), expected));
+}
+
 /** PagerDuty V3: `X-PagerDuty-Signature: v1=hex,v1=hex` (one per active secret); any may match. */
 export function verifyPagerDuty(secret: string, headers: Headers, body: Buffer): Verification {
   const value = header(headers, 'x-pagerduty-signature');
   if (!value) return fail('missing X-PagerDuty-Signature header');
-  const expected = `v1=${hmac(secret, body, 'hex')}`;
-  return value.split(',').some((s) => safeEqual(s.trim(), expected)) ? OK : fail('X-PagerDuty-Signature does not match the body');
+  return anyListed(value, `v1=${hmac(secret, body, 'hex')}`) ? OK : fail('X-PagerDuty-Signature does not match the body');
+}
+
+/**
+ * CircleCI webhooks: `Circleci-Signature: v1=hex(HMAC-SHA256(signing secret, body))` (comma-separated
+ * versions; v1 is the one CircleCI sends). Without the header (a notifier posting API v2 objects), a shared secret.
+ */
+export function verifyCircleci(secret: string, headers: Headers, body: Buffer): Verification {
+  const value = header(headers, 'circleci-signature');
+  if (!value) return verifySharedSecret(secret, headers);
+  if (!/(^|,)\s*v1=/.test(value)) return fail('Circleci-Signature carries no v1= signature');
+  return anyListed(value, `v1=${hmac(secret, body, 'hex')}`) ? OK : fail('Circleci-Signature does not match the body');
 }
 
 /** GitHub (`X-Hub-Signature-256`) and Jira (`X-Hub-Signature`): `sha256=hex(HMAC-SHA256(secret, body))`. */
@@ -89,13 +106,40 @@ export function verifyTeams(secret: string, headers: Headers, body: Buffer): Ver
   return safeEqual(m[1]!, hmac(Buffer.from(secret, 'base64'), body, 'base64')) ? OK : fail('the Teams HMAC does not match the body');
 }
 
-/** Grafana: `X-Grafana-Alerting-Signature: hex(HMAC-SHA256(secret, [timestamp ":"] body))` when signing is on; else a shared secret. */
-export function verifyGrafana(secret: string, headers: Headers, body: Buffer): Verification {
-  const signature = header(headers, 'x-grafana-alerting-signature');
+/** The header names a Grafana contact point's HMAC settings use (`signatures.grafana`). */
+export interface GrafanaHeaderNames {
+  /** Default X-Grafana-Alerting-Signature. */
+  signatureHeader?: string;
+  /** Grafana has no default; unset, the two names its docs and provisioning examples use are looked for. */
+  timestampHeader?: string;
+}
+
+const GRAFANA_TIMESTAMP_HEADERS = ['X-Grafana-Alerting-Signature-Timestamp', 'X-Grafana-Alerting-Timestamp'];
+
+/**
+ * Grafana 12+ HMAC signing: `<Header>: hex(HMAC-SHA256(secret, [timestamp ":"] body))`, the Unix
+ * timestamp in the *Timestamp Header* when one is set (then refused beyond 5 minutes). Without the
+ * signature header: a shared secret (Grafana's Authorization header or Basic auth password).
+ */
+export function verifyGrafana(secret: string, headers: Headers, body: Buffer, nowSeconds: number, names: GrafanaHeaderNames = {}): Verification {
+  const signatureName = names.signatureHeader ?? 'X-Grafana-Alerting-Signature';
+  const signature = header(headers, signatureName.toLowerCase());
   if (!signature) return verifySharedSecret(secret, headers);
-  const timestamp = header(headers, 'x-grafana-alerting-signature-timestamp');
-  const signed = timestamp ? Buffer.concat([Buffer.from(`${timestamp}:`), body]) : body;
-  return safeEqual(signature.trim(), hmac(secret, signed, 'hex')) ? OK : fail('X-Grafana-Alerting-Signature does not match the body');
+  const timestampName = names.timestampHeader ?? GRAFANA_TIMESTAMP_HEADERS.find((n) => header(headers, n.toLowerCase()) !== undefined);
+  const timestamp = timestampName ? header(headers, timestampName.toLowerCase()) : undefined;
+  if (timestampName && timestamp === undefined) return fail(`missing ${timestampName} header (the Timestamp Header named in signatures.grafana.timestamp_header)`);
+  if (timestampName && timestamp !== undefined) {
+    const seconds = Number(timestamp);
+    if (!Number.isInteger(seconds)) return fail(`${timestampName} is not a Unix time`);
+    if (Math.abs(nowSeconds - seconds) > REPLAY_WINDOW_SECONDS) return fail(`${timestampName} is more than 5 minutes from now (replayed request?)`);
+  }
+  const signed = timestamp !== undefined ? Buffer.concat([Buffer.from(`${timestamp}:`), body]) : body;
+  if (safeEqual(signature.trim().toLowerCase(), hmac(secret, signed, 'hex'))) return OK;
+  return fail(
+    timestamp !== undefined
+      ? `${signatureName} does not match the timestamp and body`
+      : `${signatureName} does not match the body (checked without a timestamp: name Grafana's Timestamp Header in signatures.grafana.timestamp_header if it sets one)`,
+  );
 }
 
 /**
@@ -119,7 +163,7 @@ export function verifySharedSecret(secret: string, headers: Headers): Verificati
   return fail('missing X-Escapement-Token (or Authorization: Bearer) header');
 }
 
-type Scheme = (secret: string, headers: Headers, body: Buffer, nowSeconds: number) => Verification;
+type Scheme = (secret: string, headers: Headers, body: Buffer, nowSeconds: number, config: Config) => Verification;
 
 /** The scheme each source uses; any other source uses the shared secret header. */
 export const SCHEMES: Readonly<Record<string, { scheme: Scheme; describe: string }>> = {
@@ -132,8 +176,16 @@ export const SCHEMES: Readonly<Record<string, { scheme: Scheme; describe: string
   sentry: { scheme: verifySentry, describe: 'Sentry-Hook-Signature (HMAC-SHA256)' },
   zendesk: { scheme: verifyZendesk, describe: 'X-Zendesk-Webhook-Signature (base64 HMAC of timestamp + body)' },
   teams: { scheme: verifyTeams, describe: 'Authorization: HMAC (Teams security token)' },
-  grafana: { scheme: verifyGrafana, describe: 'X-Grafana-Alerting-Signature, or a shared secret header' },
+  grafana: {
+    scheme: (s, h, b, now, config) => verifyGrafana(s, h, b, now, { signatureHeader: config.signatures.grafana.signature_header, timestampHeader: config.signatures.grafana.timestamp_header }),
+    describe: 'X-Grafana-Alerting-Signature (HMAC of [timestamp:]body), or a shared secret header',
+  },
+  circleci: { scheme: verifyCircleci, describe: 'Circleci-Signature (v1=HMAC-SHA256), or a shared secret header' },
+  cloudwatch: { scheme: (s, h) => verifySharedSecret(s, h), describe: 'the Amazon SNS message signature (signatures.sns), and the Basic auth password of the subscription URL' },
 };
+
+/** Sources whose bodies are Amazon SNS messages, checked against SNS's signature and `signatures.sns`. */
+const SNS_SOURCES = new Set(['cloudwatch']);
 
 export function schemeOf(source: string): { scheme: Scheme; describe: string } {
   return SCHEMES[source] ?? { scheme: (s, h) => verifySharedSecret(s, h), describe: 'X-Escapement-Token, Authorization: Bearer, or Basic auth password' };
@@ -147,19 +199,32 @@ export interface VerifyInput {
   env?: Readonly<Record<string, string | undefined>>;
   /** Unix seconds; for the replay window. */
   nowSeconds?: number;
+  /** Where SNS signing certificates are fetched and kept (tests pass their own fetcher). */
+  snsCertificates?: SnsCertificates;
+}
+
+function verifySecret(input: VerifyInput, now: number): Verification {
+  const variable = input.config.secrets[input.source];
+  if (variable === undefined) return { ok: true, signed: false };
+  const secret = (input.env ?? process.env)[variable];
+  if (!secret) return fail(`the secret for ${input.source} is configured as $${variable}, which is not set on the server`);
+  return schemeOf(input.source).scheme(secret, input.headers, input.rawBody, now, input.config);
 }
 
 /**
  * Verifies a request for a source. A source with no secret configured is accepted unsigned
  * (`signed: false`; the caller warns once). A configured variable that is unset refuses everything.
+ * SNS bodies must also carry SNS's signature (unless `signatures.sns.verify` is off): that check may
+ * fetch a certificate, so it answers with a promise; every other source answers at once.
  */
-export function verifyWebhook(input: VerifyInput): Verification {
-  const variable = input.config.secrets[input.source];
-  if (variable === undefined) return { ok: true, signed: false };
-  const secret = (input.env ?? process.env)[variable];
-  if (!secret) return fail(`the secret for ${input.source} is configured as $${variable}, which is not set on the server`);
+export function verifyWebhook(input: VerifyInput): Verification | Promise<Verification> {
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-  return schemeOf(input.source).scheme(secret, input.headers, input.rawBody, now);
+  const verification = verifySecret(input, now);
+  const sns = input.config.signatures.sns;
+  if (!verification.ok || !SNS_SOURCES.has(input.source) || (!sns.verify && sns.topics.length === 0)) return verification;
+  return verifySnsBody(input.rawBody, { certificates: input.snsCertificates ?? SNS_CERTIFICATES, nowSeconds: now, verify: sns.verify, topics: sns.topics }).then(
+    (result): Verification => (result.ok ? { ok: true, signed: verification.signed || result.signed } : result),
+  );
 }
 
 function displayName(name: string): string {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/domain/config.ts';
 import {
-  verifyGitlab, verifyGithub, verifyGrafana, verifyHubSignature, verifyPagerDuty, verifySentry, verifySharedSecret, verifySlack, verifyTeams, verifyWebhook, verifyZendesk,
+  verifyCircleci, verifyGitlab, verifyGithub, verifyGrafana, verifyHubSignature, verifyPagerDuty, verifySentry, verifySharedSecret, verifySlack, verifyTeams, verifyWebhook, verifyZendesk,
 } from '../../src/ingest/verify.ts';
 
 const body = Buffer.from('{"hello":"world"}');
@@ -45,11 +45,46 @@ describe('signature verification', () => {
     expect(verifyTeams(teamsToken, { authorization: 'Bearer x' }, body).ok).toBe(false);
   });
 
-  it('Grafana: HMAC of [timestamp:]body when signing is on, else a shared secret', () => {
-    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body) }, body)).toEqual({ ok: true, signed: true });
-    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, `1762180000:${body.toString()}`), 'x-grafana-alerting-signature-timestamp': '1762180000' }, body)).toEqual({ ok: true, signed: true });
-    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body), 'x-grafana-alerting-signature-timestamp': '1762180000' }, body).ok).toBe(false);
-    expect(verifyGrafana(secret, { authorization: `Bearer ${secret}` }, body)).toEqual({ ok: true, signed: true });
+  it('Grafana: hex HMAC of [timestamp:]body in the configured headers, timestamp within 5 minutes; else a shared secret', () => {
+    const now = 1_762_180_000;
+    const signedAt = (ts: number) => hex(secret, `${ts}:${body.toString()}`);
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body) }, body, now)).toEqual({ ok: true, signed: true });
+    // Unconfigured, the two timestamp header names of Grafana's docs and provisioning examples are read.
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': signedAt(now), 'x-grafana-alerting-signature-timestamp': String(now) }, body, now + 60)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': signedAt(now), 'x-grafana-alerting-timestamp': String(now) }, body, now)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': hex(secret, body), 'x-grafana-alerting-timestamp': String(now) }, body, now)).toEqual({
+      ok: false,
+      reason: 'X-Grafana-Alerting-Signature does not match the timestamp and body',
+    });
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': signedAt(now - 301), 'x-grafana-alerting-timestamp': String(now - 301) }, body, now)).toEqual({
+      ok: false,
+      reason: 'X-Grafana-Alerting-Timestamp is more than 5 minutes from now (replayed request?)',
+    });
+    // Header names as set in the contact point (signatures.grafana).
+    const names = { signatureHeader: 'X-Alert-Sig', timestampHeader: 'X-Alert-Time' };
+    expect(verifyGrafana(secret, { 'x-alert-sig': signedAt(now), 'x-alert-time': String(now) }, body, now, names)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, { 'x-alert-sig': signedAt(now) }, body, now, names)).toEqual({
+      ok: false,
+      reason: 'missing X-Alert-Time header (the Timestamp Header named in signatures.grafana.timestamp_header)',
+    });
+    expect(verifyGrafana(secret, { 'x-alert-sig': signedAt(now), 'x-alert-time': 'yesterday' }, body, now, names)).toEqual({ ok: false, reason: 'X-Alert-Time is not a Unix time' });
+    // A timestamp header Escapement does not know about: the signature is checked over the body alone, and the reason says what to configure.
+    expect(verifyGrafana(secret, { 'x-grafana-alerting-signature': signedAt(now), 'x-my-time': String(now) }, body, now)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^X-Grafana-Alerting-Signature does not match the body \(checked without a timestamp: name .* signatures\.grafana\.timestamp_header/),
+    });
+    expect(verifyGrafana(secret, { authorization: `Bearer ${secret}` }, body, now)).toEqual({ ok: true, signed: true });
+    expect(verifyGrafana(secret, {}, body, now).ok).toBe(false);
+  });
+
+  it('CircleCI: v1= hex HMAC of the body in Circleci-Signature; without it a shared secret', () => {
+    const good = `v1=${hex(secret, body)}`;
+    expect(verifyCircleci(secret, { 'circleci-signature': good }, body)).toEqual({ ok: true, signed: true });
+    expect(verifyCircleci(secret, { 'circleci-signature': `v2=abc,${good}` }, body)).toEqual({ ok: true, signed: true });
+    expect(verifyCircleci(secret, { 'circleci-signature': `v1=${hex('other', body)}` }, body)).toEqual({ ok: false, reason: 'Circleci-Signature does not match the body' });
+    expect(verifyCircleci(secret, { 'circleci-signature': hex(secret, body) }, body)).toEqual({ ok: false, reason: 'Circleci-Signature carries no v1= signature' });
+    expect(verifyCircleci(secret, { 'x-escapement-token': secret }, body)).toEqual({ ok: true, signed: true });
+    expect(verifyCircleci(secret, {}, body)).toEqual({ ok: false, reason: 'missing X-Escapement-Token (or Authorization: Bearer) header' });
   });
 
   it('shared secret: X-Escapement-Token, Bearer, or Basic password', () => {
@@ -66,5 +101,13 @@ describe('signature verification', () => {
     expect(verifyWebhook({ ...input, env: { DATADOG_WEBHOOK_SECRET: secret } })).toEqual({ ok: true, signed: true });
     expect(verifyWebhook({ ...input, env: {} })).toEqual({ ok: false, reason: 'the secret for datadog is configured as $DATADOG_WEBHOOK_SECRET, which is not set on the server' });
     expect(verifyWebhook({ ...input, source: 'opsgenie', env: {} })).toEqual({ ok: true, signed: false });
+  });
+
+  it('passes the configured Grafana header names to its scheme', () => {
+    const config = ConfigSchema.parse({ secrets: { grafana: 'GRAFANA_HMAC' }, signatures: { grafana: { signature_header: 'X-Sig', timestamp_header: 'X-Ts' } } });
+    const now = 1_762_180_000;
+    const input = { source: 'grafana', rawBody: body, config, env: { GRAFANA_HMAC: secret }, nowSeconds: now };
+    expect(verifyWebhook({ ...input, headers: { 'x-sig': hex(secret, `${now}:${body.toString()}`), 'x-ts': String(now) } })).toEqual({ ok: true, signed: true });
+    expect(verifyWebhook({ ...input, headers: { 'x-grafana-alerting-signature': hex(secret, body) } })).toMatchObject({ ok: false });
   });
 });

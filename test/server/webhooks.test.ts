@@ -18,6 +18,8 @@ const SECRETS = { ESC_TEST_PAGERDUTY_SECRET: 'pd-secret', ESC_TEST_SLACK_SECRET:
 const config = ConfigSchema.parse({
   secrets: { pagerduty: 'ESC_TEST_PAGERDUTY_SECRET', slack: 'ESC_TEST_SLACK_SECRET', datadog: 'ESC_TEST_DATADOG_SECRET' },
   services: [{ name: 'dns', aliases: ['pagerduty:PH3DA7T'] }],
+  // The SNS fixtures are not signed by a certificate anyone can fetch; test/server/webhook-signatures.test.ts checks signatures.
+  signatures: { sns: { verify: false } },
 });
 const hmacHex = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('hex');
 const json = { 'content-type': 'application/json' };

@@ -6,6 +6,8 @@ import { PayloadError } from '../../ingest/adapter.ts';
 import { parseJsonText } from '../../ingest/json-text.ts';
 import { SOURCES, sourceAdapter } from '../../ingest/sources/index.ts';
 import { GENERIC_SIGNAL_JSON_SCHEMA } from '../../ingest/sources/generic.ts';
+import { GENERIC_DEPLOYMENT_JSON_SCHEMA } from '../../ingest/sources/deployment.ts';
+import type { SnsCertificates } from '../../ingest/sns-signature.ts';
 import { GroupWriter, totalWrites } from '../../ingest/store-records.ts';
 import { schemeOf, verifyWebhook } from '../../ingest/verify.ts';
 import type { ServerContext } from '../context.ts';
@@ -20,6 +22,8 @@ export interface WebhookOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Unix seconds, for replay windows (tests pass their own). */
   nowSeconds?: () => number;
+  /** SNS signing certificates (tests pass their own fetcher); default: fetched from AWS, kept in memory. */
+  snsCertificates?: SnsCertificates;
 }
 
 interface SourceStats {
@@ -130,6 +134,18 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServerContext, op
     },
   });
   documentOperation({
+    method: 'post',
+    path: '/api/v1/webhooks/deployment',
+    summary: 'Receive a deployment from any pipeline in the generic JSON body (one object or an array); see docs/delivery-sources.md',
+    tags: ['webhooks'],
+    requestBody: { description: 'a generic deployment; the same id again updates it', schema: GENERIC_DEPLOYMENT_JSON_SCHEMA },
+    responses: {
+      '200': { description: 'stored: counts per record kind (inserted, updated, unchanged)' },
+      '400': { description: 'a missing, invalid or unknown field, named in `field`' },
+      '401': { description: 'missing or wrong X-Escapement-Token when secrets.deployment is set' },
+    },
+  });
+  documentOperation({
     method: 'get',
     path: '/api/v1/webhooks/stats',
     summary: 'Webhook requests per source since the server started: received, stored, ignored, rejected, replied',
@@ -153,13 +169,14 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServerContext, op
       return reject(reply, source, 415, { error: 'unsupported_media_type', message: `content-type ${type || '(none)'}: ${adapter.title} sends ${expectedTypes(adapter)}` });
     }
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const verification = verifyWebhook({
+    const verification = await verifyWebhook({
       source,
       headers: request.headers,
       rawBody,
       config: ctx.config,
       ...(options.env ? { env: options.env } : {}),
       ...(options.nowSeconds ? { nowSeconds: options.nowSeconds() } : {}),
+      ...(options.snsCertificates ? { snsCertificates: options.snsCertificates } : {}),
     });
     if (!verification.ok) return reject(reply, source, 401, { error: 'unauthorized', message: verification.reason });
     if (!verification.signed && !warnedUnsigned.has(source)) {
