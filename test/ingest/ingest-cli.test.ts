@@ -71,6 +71,15 @@ describe('escapement ingest', () => {
     });
   });
 
+  it('replays SNS envelopes whose signature cannot be checked here: SNS signatures are checked at the HTTP edge only', async () => {
+    // The shared fixture is a real Lambda SNS event with Signature "EXAMPLE"; the default configuration verifies SNS over HTTP.
+    const event = fx('cloudwatch', 'sns.alarm.single_metric.lambda_event.json');
+    const run = await ingest('cloudwatch', event);
+    expect(run.code).toBeUndefined();
+    expect(run.out).toBe(`${event}: 1 payload — signal: 1 inserted, 0 updated, 0 unchanged\n`);
+    expect((await signals()).filter((s) => s.source === 'cloudwatch')).toEqual([{ source: 'cloudwatch', external_id: 'arn:aws:cloudwatch:REGION:ACCOUNT_NUMBER:alarm:EXAMPLE', status: 'open', resolved_at: null }]);
+  });
+
   it('rejects a file with a bad payload, naming file, line and field, and stores nothing of it', async () => {
     const bad = join(dir, 'generic.jsonl');
     writeFileSync(bad, `${JSON.stringify({ external_id: 'ok-1', title: 'fine', occurred_at: '2025-11-03T14:05:00Z' })}\n${JSON.stringify({ external_id: 'bad', occurred_at: '2025-11-03T14:05:00Z' })}\n`);
