@@ -1,12 +1,14 @@
 // Webhook ingest throughput and latency on loopback: a real listening Escapement (a child process, so
 // client and server do not share one event loop) receives a mix of vendor payloads over keep-alive
 // HTTP, on SQLite and on PostgreSQL. Goal on a 2-core machine: ≥ 2,000 requests/s, p99 < 50 ms (SQLite).
-//   npx tsx bench/ingest.ts [--requests 20000] [--concurrency 32] [--seconds 30] [--dialect sqlite|postgres|both]
+//   npx tsx bench/ingest.ts [--requests 20000] [--concurrency 32] [--seconds 30] [--dialect sqlite|postgres|both] [--log-level info]
+// The server logs as `escapement serve` does (pino, --log-level, default info), into a file that is
+// deleted afterwards; `--log-level silent` measures without logs.
 // Requests go to 127.0.0.1 only; each run is bounded by a request count and a time limit.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +68,9 @@ interface RunResult {
   max_ms: number;
   statuses: Record<string, number>;
   server_cpu_ms_per_request: number;
+  client_cpu_ms_per_request: number;
+  log_bytes_per_request: number;
+  load_average_after: string;
 }
 
 /** The server's CPU milliseconds so far (it answers SIGUSR2 on stdout). */
@@ -87,10 +92,12 @@ function serverCpuMs(child: ChildProcess): Promise<number> {
   });
 }
 
-async function startServer(dialect: 'sqlite' | 'postgres', location: string): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(dialect: 'sqlite' | 'postgres', location: string, logLevel: string, logFile: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_CPU_PROF=DIR writes the server's CPU profile there (node --cpu-prof).
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', dialect, location], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', dialect, location, logLevel, logFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the server did not start within 30 s')), 30_000);
     let out = '';
@@ -115,7 +122,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function load(port: number, total: number, concurrency: number, maxSeconds: number, offset: number): Promise<Omit<RunResult, 'dialect' | 'server_cpu_ms_per_request'>> {
+async function load(port: number, total: number, concurrency: number, maxSeconds: number, offset: number): Promise<Pick<RunResult, 'requests' | 'errors' | 'seconds' | 'rps' | 'p50_ms' | 'p99_ms' | 'max_ms' | 'statuses'>> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const make = payloadMaker();
   const latencies: number[] = [];
@@ -173,39 +180,58 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('concurrency', '32'));
   const seconds = Number(arg('seconds', '30'));
   const which = arg('dialect', 'both');
+  const logLevel = arg('log-level', 'info');
   const results: RunResult[] = [];
   const dialects = (which === 'both' ? ['sqlite', 'postgres'] : [which]) as ('sqlite' | 'postgres')[];
+  const load1 = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+  console.log(`${total} requests, concurrency ${concurrency}, server log level ${logLevel}; load average before: ${load1()}`);
   for (const dialect of dialects) {
     let location: string;
-    let cleanup: () => Promise<void>;
+    const dir = mkdtempSync(join(tmpdir(), 'escapement-bench-'));
+    let cleanup = async () => rmSync(dir, { recursive: true, force: true });
     if (dialect === 'postgres') {
       const reason = await postgresReachable();
       if (reason) {
         console.log(`postgres: skipped (${reason})`);
+        await cleanup();
         continue;
       }
-      location = `esc_bench_${randomBytes(4).toString('hex')}`;
+      const schema = (location = `esc_bench_${randomBytes(4).toString('hex')}`);
+      const removeDir = cleanup;
       cleanup = async () => {
+        await removeDir();
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();
-        await client.query(`drop schema if exists ${location} cascade`);
+        await client.query(`drop schema if exists ${schema} cascade`);
         await client.end();
       };
     } else {
-      const dir = mkdtempSync(join(tmpdir(), 'escapement-bench-'));
       location = join(dir, 'bench.db');
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
-    const { child, port } = await startServer(dialect, location);
+    const logFile = join(dir, 'server.log');
+    const { child, port } = await startServer(dialect, location, logLevel, logFile);
     try {
       await load(port, Math.min(1000, total), concurrency, 10, 10_000_000); // warm-up: JIT, prepared statements, pool
+      const logBefore = logSize(logFile);
       const cpuBefore = await serverCpuMs(child);
+      const clientBefore = process.cpuUsage();
       const measured = await load(port, total, concurrency, seconds, 0);
+      const client = process.cpuUsage(clientBefore);
       const cpuMs = (await serverCpuMs(child)) - cpuBefore;
-      const result = { dialect, ...measured, server_cpu_ms_per_request: +(cpuMs / measured.requests).toFixed(3) };
+      const result: RunResult = {
+        dialect,
+        ...measured,
+        server_cpu_ms_per_request: +(cpuMs / measured.requests).toFixed(3),
+        client_cpu_ms_per_request: +((client.user + client.system) / 1000 / measured.requests).toFixed(3),
+        log_bytes_per_request: Math.round((logSize(logFile) - logBefore) / measured.requests),
+        load_average_after: load1(),
+      };
       results.push(result);
       console.log(
-        `${dialect.padEnd(8)} ${result.requests} requests in ${result.seconds}s: ${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, max ${result.max_ms} ms, non-200: ${result.errors} ${JSON.stringify(result.statuses)}; server CPU ${result.server_cpu_ms_per_request} ms/request (≈ ${Math.round(1000 / result.server_cpu_ms_per_request)} req/s per core)`,
+        `${dialect.padEnd(8)} ${result.requests} requests in ${result.seconds}s: ${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, max ${result.max_ms} ms, non-200: ${result.errors} ${JSON.stringify(result.statuses)}`,
+      );
+      console.log(
+        `${''.padEnd(8)} server CPU ${result.server_cpu_ms_per_request} ms/request (≈ ${Math.round(1000 / result.server_cpu_ms_per_request)} req/s per core), load generator CPU ${result.client_cpu_ms_per_request} ms/request, server log ${result.log_bytes_per_request} bytes/request; load average after: ${result.load_average_after}`,
       );
     } finally {
       await stopServer(child);
@@ -216,17 +242,23 @@ async function main(): Promise<void> {
   if (goal) console.log(`goal (SQLite ≥ 2000 req/s, p99 < 50 ms): ${goal.rps >= 2000 && goal.p99_ms < 50 ? 'met' : 'NOT met'}`);
   mkdirSync(join(here, 'results'), { recursive: true });
   const file = join(here, 'results', `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ total, concurrency, seconds, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ total, concurrency, seconds, log_level: logLevel, cpus: cpus().length, results }, null, 2));
   console.log(`results: ${file}`);
 }
 
-// ---- server mode: `--serve sqlite|postgres <location>` prints the port and serves until killed ----
+function logSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+// ---- server mode: `--serve sqlite|postgres <location> [log level] [log file]` prints the port and serves until killed ----
 if (process.argv[2] === '--serve') {
   const dialect = process.argv[3];
   const location = process.argv[4]!;
+  const [logLevel = 'silent', logFile] = process.argv.slice(5);
   const options: StoreOptions = dialect === 'postgres' ? { databaseUrl: PG_URL, pgSchema: location } : { dbPath: location };
   const store = await openStore(options);
-  const app = await buildApp({ store, config: ConfigSchema.parse({}) }, { logger: false });
+  // The logger `escapement serve` builds (its --log-level), writing to a file instead of stdout.
+  const app = await buildApp({ store, config: ConfigSchema.parse({}) }, { logger: logLevel === 'silent' ? false : { level: logLevel, ...(logFile ? { file: logFile } : {}) } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);

@@ -2,9 +2,10 @@
 // share it. Service names are mapped through the stored aliases; unknown names are kept as received.
 import type { Kysely } from 'kysely';
 import type { ImportKind, ImportRecord, Signal } from '../domain/records.ts';
-import type { Database } from '../store/schema.ts';
-import { loadServiceResolver } from '../store/services.ts';
-import { addCounts, emptyCounts, type ServiceResolver, tableOf, upsertRecords, type WriteCounts } from '../store/upsert.ts';
+import type { SqliteConnection } from '../store/connection.ts';
+import { type Database, fromJson } from '../store/schema.ts';
+import { loadServiceResolver, serviceResolver } from '../store/services.ts';
+import { addCounts, emptyCounts, preparedOn, type ServiceResolver, tableOf, upsertRecords, type UpsertOptions, type WriteCounts } from '../store/upsert.ts';
 
 export type StoredCounts = Partial<Record<ImportKind, WriteCounts>>;
 
@@ -35,12 +36,16 @@ export async function storeBatches(db: Kysely<Database>, batches: readonly Recor
   return counts;
 }
 
-/** One transaction for several batches; what happened to each batch, in order. */
-async function writeInTransaction(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string): Promise<StoredCounts[]> {
+/**
+ * One transaction for several batches; what happened to each batch, in order. With `sqlite` (the
+ * connection `db` runs on), lookups and writes go through statements prepared once per connection,
+ * one row at a time: no query is built or prepared per request.
+ */
+async function writeInTransaction(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string, sqlite?: SqliteConnection): Promise<StoredCounts[]> {
   return db.transaction().execute(async (trx) => {
-    const resolveService = await loadServiceResolver(trx);
+    const resolveService = sqlite ? serviceResolverSqlite(sqlite) : await loadServiceResolver(trx);
     const mergedSignals = batches.flatMap((b) => (b.merge ? b.records.filter((r) => r.kind === 'signal').map((r) => r.record as Signal) : []));
-    const identities = await storedIdentities(trx, mergedSignals);
+    const identities = sqlite ? storedIdentitiesSqlite(sqlite, mergedSignals) : await storedIdentities(trx, mergedSignals);
     const prepared = batches.map((batch) =>
       [...byKind(batch.records)].map(([kind, list]) => ({
         kind,
@@ -49,22 +54,30 @@ async function writeInTransaction(db: Kysely<Database>, batches: readonly Record
       })),
     );
     const options = { resolveService, ...(now ? { now } : {}) };
+    // One multi-row statement per kind pays off when each statement is built and prepared anew; on
+    // SQLite's prepared statements, one lookup and one write per record is already the least work.
+    if (sqlite) return writeEach(trx, prepared, { ...options, sqlite });
     if (batches.length > 2 && distinctKeys(prepared)) return writeTogether(trx, prepared, options);
-    const results: StoredCounts[] = [];
-    for (const parts of prepared) {
-      const counts: StoredCounts = {};
-      for (const { kind, merge, records } of parts) {
-        counts[kind] = addCounts(counts[kind] ?? emptyCounts(), await upsertRecords(trx, kind, records as never, { ...options, merge }));
-      }
-      results.push(counts);
-    }
-    return results;
+    return writeEach(trx, prepared, options);
   });
 }
 
 type Part = { kind: ImportKind; merge: boolean; records: ImportRecord['record'][] };
 type Keyed = { source: string; external_id: string };
 const recordKey = (kind: ImportKind, r: Keyed) => `${kind}\u0000${r.source}\u0000${r.external_id}`;
+
+/** Each batch written on its own, in order, counted by what its upserts report. */
+async function writeEach(trx: Kysely<Database>, prepared: Part[][], options: UpsertOptions): Promise<StoredCounts[]> {
+  const results: StoredCounts[] = [];
+  for (const parts of prepared) {
+    const counts: StoredCounts = {};
+    for (const { kind, merge, records } of parts) {
+      counts[kind] = addCounts(counts[kind] ?? emptyCounts(), await upsertRecords(trx, kind, records as never, { ...options, merge }));
+    }
+    results.push(counts);
+  }
+  return results;
+}
 
 function distinctKeys(prepared: Part[][]): boolean {
   const seen = new Set<string>();
@@ -152,8 +165,10 @@ export class GroupWriter {
   readonly #queue: Pending[] = [];
   #running = false;
 
+  /** With `sqlite` (the connection `db` runs on, `Store.sqlite`), writes go through prepared statements. */
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sqlite?: SqliteConnection,
     private readonly maxGroup = 128,
   ) {}
 
@@ -173,7 +188,7 @@ export class GroupWriter {
       while (this.#queue.length > 0) {
         const group = this.#queue.splice(0, this.maxGroup);
         try {
-          const results = await writeInTransaction(this.db, group.map((p) => p.batch));
+          const results = await writeInTransaction(this.db, group.map((p) => p.batch), undefined, this.sqlite);
           group.forEach((p, i) => p.resolve(results[i]!));
         } catch (error) {
           if (group.length === 1) {
@@ -182,7 +197,7 @@ export class GroupWriter {
           }
           for (const p of group) {
             try {
-              p.resolve((await writeInTransaction(this.db, [p.batch]))[0]!);
+              p.resolve((await writeInTransaction(this.db, [p.batch], undefined, this.sqlite))[0]!);
             } catch (alone) {
               p.reject(alone);
             }
@@ -223,6 +238,23 @@ async function storedIdentities(db: Kysely<Database>, signals: readonly Signal[]
     for (const row of rows) found.set(identityKey({ source, external_id: row.external_id }), { title: row.title, occurred_at: row.occurred_at });
   }
   return found;
+}
+
+/** The same, one prepared lookup per signal on SQLite. */
+function storedIdentitiesSqlite(sqlite: SqliteConnection, signals: readonly Signal[]): Identities {
+  const found: Identities = new Map();
+  const stmt = preparedOn(sqlite, 'select "title", "occurred_at" from "signals" where "source" = ? and "external_id" = ?');
+  for (const s of signals) {
+    const row = stmt.get(s.source, s.external_id) as { title: string; occurred_at: string } | undefined;
+    if (row) found.set(identityKey(s), { title: row.title, occurred_at: row.occurred_at });
+  }
+  return found;
+}
+
+/** loadServiceResolver through a prepared statement. */
+function serviceResolverSqlite(sqlite: SqliteConnection): ServiceResolver {
+  const rows = preparedOn(sqlite, 'select "name", "aliases" from "services"').all() as { name: string; aliases: unknown }[];
+  return serviceResolver(rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) })));
 }
 
 /**

@@ -469,7 +469,7 @@ async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows
 const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 type SqliteStatement = SqliteDatabase.Statement<unknown[], Row>;
 
-function preparedOn(sqlite: SqliteConnection, text: string): SqliteStatement {
+export function preparedOn(sqlite: SqliteConnection, text: string): SqliteStatement {
   let byText = prepared.get(sqlite);
   if (byText === undefined) prepared.set(sqlite, (byText = new Map()));
   let stmt = byText.get(text);

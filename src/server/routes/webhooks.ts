@@ -73,7 +73,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServerContext, op
   const bodyLimit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
   const stats = new Map<string, SourceStats>();
   const warnedUnsigned = new Set<string>();
-  const writer = new GroupWriter(ctx.store.db);
+  const writer = new GroupWriter(ctx.store.db, ctx.store.sqlite);
   const statsOf = (source: string) => {
     let s = stats.get(source);
     if (!s) stats.set(source, (s = { received: 0, stored: 0, ignored: 0, rejected: 0, replied: 0 }));
