@@ -53,6 +53,10 @@ const NON_EVENT_LINKS = new Set(['version', 'deployment', 'pr']);
 
 const MINUTE = 60_000;
 
+/** A number for the four characters of `text` at `p` (equal characters, equal numbers; clashes are checked). */
+const prefixKey = (text: string, p: number) =>
+  ((text.charCodeAt(p) * 31 + text.charCodeAt(p + 1)) * 31 + text.charCodeAt(p + 2)) * 31 + text.charCodeAt(p + 3);
+
 export function signalRef(signal: { source: string; external_id: string }): string {
   return `${signal.source}:${signal.external_id}`;
 }
@@ -63,7 +67,11 @@ function normaliseUrl(url: string): string {
 
 /** The tokens another signal could use to name this one. */
 export function identityTokens(signal: Pick<CorrelationSignal, 'source' | 'external_id' | 'url'>): string[] {
-  const tokens = [`ref:${signalRef(signal).toLowerCase()}`, `id:${signal.external_id.toLowerCase()}`];
+  return identityTokensOf(signalRef(signal), signal);
+}
+
+function identityTokensOf(ref: string, signal: Pick<CorrelationSignal, 'external_id' | 'url'>): string[] {
+  const tokens = [`ref:${ref.toLowerCase()}`, `id:${signal.external_id.toLowerCase()}`];
   if (signal.url) tokens.push(`url:${normaliseUrl(signal.url)}`);
   return tokens;
 }
@@ -93,13 +101,34 @@ const STOP_WORDS = new Set(
 );
 
 export function titleTokens(text: string): string[] {
-  const out = new Set<string>();
-  for (const word of text.toLowerCase().split(/[^a-z0-9]+/)) {
-    // Numbers and id-like words (three or more digits) name one event and only bloat the vocabulary.
-    if (word.length < 2 || STOP_WORDS.has(word) || /\d.*\d.*\d/.test(word)) continue;
-    out.add(word);
+  const out: string[] = [];
+  eachTitleWord(text, (word) => {
+    if (!out.includes(word)) out.push(word);
+  });
+  return out;
+}
+
+const isWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * Calls `use` with each word of the lower-cased text (runs of [a-z0-9]) that says something: two or
+ * more characters, not a stop word, fewer than three digits (numbers and id-like words name one
+ * event and only bloat the vocabulary). A scan of character codes: the correlator calls it for every
+ * signal, and a split by pattern plus a test per word were most of its garbage.
+ */
+function eachTitleWord(text: string, use: (word: string) => void): void {
+  const lower = text.toLowerCase();
+  const n = lower.length;
+  let p = 0;
+  while (p < n) {
+    while (p < n && !isWordChar(lower.charCodeAt(p))) p++;
+    const start = p;
+    let digits = 0;
+    for (let c = lower.charCodeAt(p); p < n && isWordChar(c); c = lower.charCodeAt(++p)) if (c <= 57) digits++;
+    if (p - start < 2 || digits >= 3) continue;
+    const word = lower.slice(start, p);
+    if (!STOP_WORDS.has(word)) use(word);
   }
-  return [...out];
 }
 
 /** Growable typed storage for per-signal numbers, so 2 million signals cost megabytes, not objects. */
@@ -174,9 +203,14 @@ export function createCorrelator(
   const detailText: string[] = [''];
   const detailNumber = new Map<string, number>();
   const tokenOwner = new Map<string, number>();
-  const windows = new Map<string, ServiceWindow>();
+  // Per fence (a person's split fences signals apart, so each fence keeps its own service windows),
+  // per service: nested maps, so looking a window up builds no key string.
+  const windows = new Map<number, Map<string, ServiceWindow>>();
   const serviceNames: string[] = [];
   const lowerServiceNames: string[] = [];
+  // The services a title may name, by their first four lower-case characters: a title is scanned
+  // once instead of searched once per known service (hundreds at large).
+  const servicesByPrefix = new Map<number, number[]>();
   const knownServices = new Set<string>();
   const vocabulary = new Map<string, number>();
   const documentFrequency: number[] = [];
@@ -224,26 +258,34 @@ export function createCorrelator(
     return true;
   };
 
-  function byLinks(i: number, signal: CorrelationSignal): boolean {
+  /** Joins i to the group that owns the token, or makes i its owner. */
+  function byToken(i: number, token: string): boolean {
+    const owner = tokenOwner.get(token);
+    if (owner === undefined) {
+      tokenOwner.set(token, i);
+      return false;
+    }
+    return union(i, owner, 'link', token.startsWith('ref:') ? token.slice(4) : token);
+  }
+
+  function byLinks(i: number, signal: CorrelationSignal, ref: string): boolean {
     let joined = false;
-    const mine = identityTokens(signal);
-    const mentioned: string[] = [];
-    for (const link of signal.links) mentioned.push(...linkTokens(link));
-    for (const token of [...mine, ...mentioned]) {
-      const isIdentity = mine.includes(token);
-      if (isIdentity && context.targets && !context.targets.has(token)) continue;
-      const owner = tokenOwner.get(token);
-      if (owner === undefined) tokenOwner.set(token, i);
-      else if (union(i, owner, 'link', token.replace(/^ref:/, ''))) joined = true;
+    // The signal's own identities (as identityTokens makes them), then what its links name. An
+    // identity no link anywhere names can join nothing: it is not kept.
+    const targets = context.targets;
+    const mine = identityTokensOf(ref, signal);
+    for (const token of mine) if ((!targets || targets.has(token)) && byToken(i, token)) joined = true;
+    for (const link of signal.links) {
+      for (const token of linkTokens(link)) {
+        if (targets && !targets.has(token) && mine.includes(token)) continue;
+        if (byToken(i, token)) joined = true;
+      }
     }
     return joined;
   }
 
-  // A person's split fences signals apart, so each fence keeps its own service windows.
-  const windowKey = (i: number, service: string) => `${fence.data[i]}\u0000${service}`;
-
   function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention'): boolean {
-    const window = windows.get(windowKey(i, service));
+    const window = windows.get(fence.data[i]!)?.get(service);
     if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) return false;
     return union(i, window.member, rule, service);
   }
@@ -253,30 +295,42 @@ export function createCorrelator(
     const resolved = signal.resolved_at ? Date.parse(signal.resolved_at) : NaN;
     const openUntil = FIRING_KINDS.has(signal.kind) ? (Number.isNaN(resolved) ? at + openFor : Math.min(Math.max(resolved, at), at + openFor)) : at;
     const until = openUntil + gap;
-    const key = windowKey(i, signal.service);
-    const window = windows.get(key);
+    const f = fence.data[i]!;
+    let fenced = windows.get(f);
+    if (!fenced) windows.set(f, (fenced = new Map()));
+    const window = fenced.get(signal.service);
     if (window && find(window.member) === find(i)) {
       window.activeUntilMs = Math.max(window.activeUntilMs, until);
     } else {
-      windows.set(key, { member: i, startMs: at, activeUntilMs: until });
+      fenced.set(signal.service, { member: i, startMs: at, activeUntilMs: until });
     }
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
       if (signal.service.length >= 4) {
-        serviceNames.push(signal.service);
-        lowerServiceNames.push(signal.service.toLowerCase());
+        const lower = signal.service.toLowerCase();
+        const k = serviceNames.push(signal.service) - 1;
+        lowerServiceNames.push(lower);
+        const prefix = prefixKey(lower, 0);
+        const list = servicesByPrefix.get(prefix);
+        if (list) list.push(k);
+        else servicesByPrefix.set(prefix, [k]);
       }
     }
   }
 
+  /** The longest known service name (of four or more characters) the title contains; the first known wins a tie. */
   function mentionedService(title: string): string | undefined {
     const text = title.toLowerCase();
-    let best: string | undefined;
-    for (let k = 0; k < serviceNames.length; k++) {
-      const name = serviceNames[k]!;
-      if (text.includes(lowerServiceNames[k]!) && (!best || name.length > best.length)) best = name;
+    let best = -1;
+    for (let p = 0; p + 4 <= text.length; p++) {
+      const candidates = servicesByPrefix.get(prefixKey(text, p));
+      if (!candidates) continue;
+      for (const k of candidates) {
+        if (best >= 0 && (serviceNames[k]!.length < serviceNames[best]!.length || (serviceNames[k]!.length === serviceNames[best]!.length && k > best))) continue;
+        if (text.startsWith(lowerServiceNames[k]!, p)) best = k;
+      }
     }
-    return best;
+    return best >= 0 ? serviceNames[best] : undefined;
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -330,24 +384,27 @@ export function createCorrelator(
       if (at < lastMs) throw new Error(`signal ${signalRef(signal)}: signals must be correlated in time order (occurred_at, id)`);
       lastMs = at;
       const i = ids.length;
+      const ref = signalRef(signal);
       ids.push(signal.id);
       parent.push(i);
-      fence.push(fences.get(signalRef(signal)) ?? 0);
-      if (decided.has(signalRef(signal))) byRef.set(signalRef(signal), i);
+      fence.push(fences.size > 0 ? (fences.get(ref) ?? 0) : 0);
+      if (decided.size > 0 && decided.has(ref)) byRef.set(ref, i);
 
-      const tokens = titleTokens(signal.title).map((word) => {
+      // The title's words as numbers into the vocabulary, each once, in the order they first appear.
+      const tokens: number[] = [];
+      eachTitleWord(signal.title, (word) => {
         let t = vocabulary.get(word);
         if (t === undefined) {
           t = documentFrequency.length;
           vocabulary.set(word, t);
           documentFrequency.push(0);
         }
-        return t;
+        if (!tokens.includes(t)) tokens.push(t);
       });
       documents++;
       for (const t of tokens) documentFrequency[t]!++;
 
-      let grouped = byLinks(i, signal);
+      let grouped = byLinks(i, signal, ref);
       if (signal.service) {
         grouped = byService(i, at, signal.service, 'service_time') || grouped;
       } else {

@@ -133,7 +133,8 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
     // Columns in CORRELATION_COLUMNS / ASSEMBLY_COLUMNS order; every object gets the same shape.
     const page = rows.map((r): CorrelationSignal | AssemblySignal => {
       const id = Number(r[0]);
-      const links = fromJson<string[]>(r[9], []);
+      // Most signals link nothing and carry no labels: no parse for those.
+      const links = r[9] === '[]' ? [] : fromJson<string[]>(r[9], []);
       if (columns === 'correlation') {
         return { id, source: str(r[1]!), external_id: str(r[2]!), kind: str(r[3]!), url: nullable(r[4]!), occurred_at: str(r[5]!), resolved_at: nullable(r[6]!), title: str(r[7]!), service: nullable(r[8]!), links };
       }
@@ -153,7 +154,7 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
         severity: nullable(r[12]!),
         status: str(r[13]!),
         environment: nullable(r[14]!),
-        labels: fromJson<Record<string, string>>(r[15], {}),
+        labels: r[15] === '{}' ? {} : fromJson<Record<string, string>>(r[15], {}),
         problem_id: r[16] as number | null,
       };
     });

@@ -115,6 +115,31 @@ describe('correlate', () => {
     expect(linkTokens('version:1.2')).toEqual([]);
     expect(linkTokens('sha:ABC123')).toEqual(['sha:abc123', 'id:abc123']);
     expect(titleTokens('The checkout-api is DOWN (503)')).toEqual(['checkout', 'api']);
+    // Each word once, in the order it first appears; id-like words (three digits or more), single
+    // characters and stop words dropped; anything but [a-z0-9] after lower-casing separates words.
+    expect(titleTokens('Disk full: disk DISK on node-a1b2c3 and node-7 x — ÉTÉ été v2.10')).toEqual(['disk', 'full', 'node', 'v2', '10']);
+    expect(titleTokens('')).toEqual([]);
+    expect(titleTokens('  99 a1 12345  ')).toEqual(['99', 'a1']);
+  });
+
+  it('joins a service-less signal to the longest troubled service its title names, the first seen on a tie', () => {
+    const at = (m: number) => `2025-11-03T10:${String(m).padStart(2, '0')}:00Z`;
+    const checkout = sig({ occurred_at: at(0), service: 'checkout', title: 'errors' });
+    const checkoutApi = sig({ occurred_at: at(1), service: 'checkout-api', title: 'errors' });
+    const ordersApi = sig({ occurred_at: at(2), service: 'orders-apis', title: 'errors' });
+    const searchApi = sig({ occurred_at: at(3), service: 'search-apis', title: 'errors' });
+    const db = sig({ occurred_at: at(4), service: 'db', title: 'errors' });
+    const longest = sig({ kind: 'chat', occurred_at: at(5), title: 'Is CHECKOUT-API down? checkout looks fine' });
+    const tie = sig({ kind: 'chat', occurred_at: at(6), title: 'search-apis and orders-apis slow' });
+    const short = sig({ kind: 'chat', occurred_at: at(7), title: 'db is slow' });
+    const { groups, result, order } = correlate([checkout, checkoutApi, ordersApi, searchApi, db, longest, tie, short]);
+    const groupOf = (s: AssemblySignal) => groups.find((g) => g.includes(s.id))!;
+    expect(groupOf(longest)).toContain(checkoutApi.id);
+    expect(groupOf(longest)).not.toContain(checkout.id);
+    expect(groupOf(tie)).toContain(ordersApi.id);
+    // Names under four characters are never looked for in titles.
+    expect(groupOf(short)).toEqual([short.id]);
+    expect(result.ruleCounts(result.groupOf[order.findIndex((s) => s.id === checkoutApi.id)]!)).toEqual({ service_mention: 1 });
   });
 });
 
