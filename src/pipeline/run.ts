@@ -185,7 +185,7 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   const clock = () => performance.now();
   let t = clock();
 
-  const services_remapped = await remapSignalServices(db, await loadServiceResolver(db));
+  const services_remapped = await remapSignalServices(db, await loadServiceResolver(db), store.sqlite);
   const remapMs = clock() - t;
   t = clock();
 

@@ -39,9 +39,16 @@ export async function loadDecisions(db: Kysely<Database>, actions: readonly Deci
   return rows.map((r) => ({ id: Number(r.id), action: r.action, subject: r.subject, payload: fromJson<Record<string, unknown>>(r.payload, {}), actor: r.actor, decided_at: r.decided_at }));
 }
 
-/** Re-maps every signal's service from the name its source used, through the current aliases. */
-export async function remapSignalServices(db: Kysely<Database>, resolve: ServiceResolver): Promise<number> {
-  const pairs = await db.selectFrom('signals').select(['source', 'service_raw', 'service']).distinct().where('service_raw', 'is not', null).execute();
+/**
+ * Re-maps every signal's service from the name its source used, through the current aliases. Given
+ * the raw SQLite connection, the distinct names come from a plain scan of the table: SQLite's planner
+ * otherwise walks the (source, external_id) index and looks every row up by id, 5 times the CPU
+ * and 10 times the wall time at 2 million signals (7.6 → 1.3 s CPU, 26.6 → 2.4 s wall in the sqlite3 shell).
+ */
+export async function remapSignalServices(db: Kysely<Database>, resolve: ServiceResolver, sqlite?: SqliteConnection): Promise<number> {
+  const pairs = sqlite
+    ? (sqlite.prepare('select distinct source, service_raw, service from signals not indexed where service_raw is not null').all() as { source: string; service_raw: string | null; service: string | null }[])
+    : await db.selectFrom('signals').select(['source', 'service_raw', 'service']).distinct().where('service_raw', 'is not', null).execute();
   let changed = 0;
   for (const p of pairs) {
     const mapped = resolve(p.service_raw!, p.source);

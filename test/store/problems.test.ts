@@ -100,13 +100,18 @@ for (const factory of factories) {
     it('re-maps services from the name the source used through the current aliases', async () => {
       await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z', { service: 'search' })]);
       await upsertRecords(store.db, 'service', [{ name: 'checkout-api', aliases: ['checkout'] }]);
-      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db))).toBe(1);
+      // Through the raw connection's plain scan on SQLite (Kysely on PostgreSQL), then through Kysely.
+      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), store.sqlite)).toBe(1);
       expect(await remapSignalServices(store.db, await loadServiceResolver(store.db))).toBe(0);
+      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), store.sqlite)).toBe(0);
       const rows = await store.db.selectFrom('signals').select(['external_id', 'service', 'service_raw']).orderBy('external_id').execute();
       expect(rows).toEqual([
         { external_id: 's1', service: 'checkout-api', service_raw: 'Checkout' },
         { external_id: 's2', service: 'search', service_raw: 'search' },
       ]);
+      await upsertRecords(store.db, 'service', [{ name: 'search-api', aliases: ['search'] }]);
+      expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), store.sqlite)).toBe(1);
+      expect((await store.db.selectFrom('signals').select('service').where('external_id', '=', 's2').executeTakeFirstOrThrow()).service).toBe('search-api');
     });
 
     it('writes problems by key: inserts, then leaves unchanged, then updates only what changed; points signals at them', async () => {
