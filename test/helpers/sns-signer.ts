@@ -3,7 +3,7 @@
 // documentation's rule, independently of src/ingest/sns-signature.ts: the signed fields present in
 // the message, sorted by name, each as "Name\nValue\n".
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ export const CERT_URL = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationS
 export interface TestSigner {
   privateKey: KeyObject;
   certificatePem: string;
+  /** Unix seconds a minute into the certificate's validity (it starts at the second openssl made it). */
+  validAt: number;
 }
 
 /** A fresh RSA key and a self-signed certificate valid from now for a day, or why there is none. */
@@ -23,7 +25,8 @@ export function makeSigner(days = 1): TestSigner | { skip: string } {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     execFileSync('openssl', ['req', '-x509', '-new', '-key', join(dir, 'key.pem'), '-subj', '/CN=sns.amazonaws.com', '-days', String(days), '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
-    return { privateKey, certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    const certificatePem = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    return { privateKey, certificatePem, validAt: Date.parse(new X509Certificate(certificatePem).validFrom) / 1000 + 60 };
   } catch (error) {
     return { skip: `openssl could not make a test certificate: ${(error as Error).message}` };
   } finally {

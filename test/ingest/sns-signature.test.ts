@@ -35,33 +35,34 @@ const skip = 'skip' in signer ? signer.skip : undefined;
 
 describe.skipIf(skip)(`SNS signature: messages signed here${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const key = signer as TestSigner;
+  const AT = key.validAt;
   const alarm = JSON.parse(fixture('sns.http.alarm.json')) as Record<string, unknown>;
   const confirmation = JSON.parse(fixture('sns.subscription_confirmation.json')) as Record<string, unknown>;
   const fresh = () => new SnsCertificates(fakeFetcher({ [CERT_URL]: key.certificatePem }));
   const body = (value: unknown) => Buffer.from(JSON.stringify(value));
-  const options = { nowSeconds: NOW, verify: true, topics: [] as string[] };
+  const options = { nowSeconds: AT, verify: true, topics: [] as string[] };
 
   it('accepts SignatureVersion 1 and 2 notifications, with or without a Subject, and subscription confirmations', async () => {
     for (const version of ['1', '2'] as const) {
-      expect(await verifySnsMessage(signSns(alarm, key, version), fresh(), NOW)).toEqual({ ok: true, signed: true });
-      expect(await verifySnsMessage(signSns({ ...alarm, Subject: undefined }, key, version), fresh(), NOW)).toEqual({ ok: true, signed: true });
-      expect(await verifySnsMessage(signSns(confirmation, key, version), fresh(), NOW)).toEqual({ ok: true, signed: true });
+      expect(await verifySnsMessage(signSns(alarm, key, version), fresh(), AT)).toEqual({ ok: true, signed: true });
+      expect(await verifySnsMessage(signSns({ ...alarm, Subject: undefined }, key, version), fresh(), AT)).toEqual({ ok: true, signed: true });
+      expect(await verifySnsMessage(signSns(confirmation, key, version), fresh(), AT)).toEqual({ ok: true, signed: true });
     }
   });
 
   it('refuses a changed signed field, a signature of another key, an unknown version or type, a missing signature', async () => {
     const signed = signSns(alarm, key);
-    expect(await verifySnsMessage({ ...signed, Message: String(alarm.Message).replace('ALARM', 'OK') }, fresh(), NOW)).toEqual({ ok: false, reason: 'the SNS Signature does not match the message' });
-    expect(await verifySnsMessage({ ...signed, TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other' }, fresh(), NOW)).toMatchObject({ ok: false });
+    expect(await verifySnsMessage({ ...signed, Message: String(alarm.Message).replace('ALARM', 'OK') }, fresh(), AT)).toEqual({ ok: false, reason: 'the SNS Signature does not match the message' });
+    expect(await verifySnsMessage({ ...signed, TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other' }, fresh(), AT)).toMatchObject({ ok: false });
     const confirmed = signSns(confirmation, key);
-    expect(await verifySnsMessage({ ...confirmed, SubscribeURL: 'https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&Token=other' }, fresh(), NOW)).toMatchObject({ ok: false });
+    expect(await verifySnsMessage({ ...confirmed, SubscribeURL: 'https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&Token=other' }, fresh(), AT)).toMatchObject({ ok: false });
     const other = makeSigner() as TestSigner;
-    expect(await verifySnsMessage(signSns(alarm, other), fresh(), NOW)).toEqual({ ok: false, reason: 'the SNS Signature does not match the message' });
-    expect(await verifySnsMessage({ ...signed, SignatureVersion: '3' }, fresh(), NOW)).toEqual({ ok: false, reason: 'SNS SignatureVersion "3" is not 1 or 2' });
-    expect(await verifySnsMessage({ ...signed, Type: 'Surprise' }, fresh(), NOW)).toEqual({ ok: false, reason: 'SNS message type "Surprise" is not one SNS signs' });
-    expect(await verifySnsMessage({ ...signed, Signature: undefined }, fresh(), NOW)).toEqual({ ok: false, reason: 'the SNS message has no Signature' });
-    expect(await verifySnsMessage({ ...signed, SigningCertURL: undefined }, fresh(), NOW)).toEqual({ ok: false, reason: 'the SNS message has no SigningCertURL' });
-    expect(await verifySnsMessage({ ...signed, MessageId: undefined }, fresh(), NOW)).toEqual({ ok: false, reason: 'the SNS message has no MessageId, which its signature covers' });
+    expect(await verifySnsMessage(signSns(alarm, other), fresh(), AT)).toEqual({ ok: false, reason: 'the SNS Signature does not match the message' });
+    expect(await verifySnsMessage({ ...signed, SignatureVersion: '3' }, fresh(), AT)).toEqual({ ok: false, reason: 'SNS SignatureVersion "3" is not 1 or 2' });
+    expect(await verifySnsMessage({ ...signed, Type: 'Surprise' }, fresh(), AT)).toEqual({ ok: false, reason: 'SNS message type "Surprise" is not one SNS signs' });
+    expect(await verifySnsMessage({ ...signed, Signature: undefined }, fresh(), AT)).toEqual({ ok: false, reason: 'the SNS message has no Signature' });
+    expect(await verifySnsMessage({ ...signed, SigningCertURL: undefined }, fresh(), AT)).toEqual({ ok: false, reason: 'the SNS message has no SigningCertURL' });
+    expect(await verifySnsMessage({ ...signed, MessageId: undefined }, fresh(), AT)).toEqual({ ok: false, reason: 'the SNS message has no MessageId, which its signature covers' });
   });
 
   it('fetches a certificate only from https://sns.<region>.amazonaws.com/….pem', async () => {
@@ -79,7 +80,7 @@ describe.skipIf(skip)(`SNS signature: messages signed here${skip ? ` (skipped: $
     ];
     for (const url of bad) expect(certificateUrlProblem(url), url).toMatch(/^SigningCertURL /);
     const fetcher = fakeFetcher({});
-    const result = await verifySnsMessage({ ...signSns(alarm, key), SigningCertURL: bad[1] }, new SnsCertificates(fetcher), NOW);
+    const result = await verifySnsMessage({ ...signSns(alarm, key), SigningCertURL: bad[1] }, new SnsCertificates(fetcher), AT);
     expect(result).toEqual({ ok: false, reason: `SigningCertURL ${bad[1]} is not on sns.<region>.amazonaws.com` });
     expect(fetcher.calls).toEqual([]);
   });
@@ -87,13 +88,13 @@ describe.skipIf(skip)(`SNS signature: messages signed here${skip ? ` (skipped: $
   it('fetches each certificate once; a missing one is a refusal, an outage an error, and neither is kept', async () => {
     const fetcher = fakeFetcher({ [CERT_URL]: key.certificatePem });
     const certificates = new SnsCertificates(fetcher);
-    await Promise.all([verifySnsMessage(signSns(alarm, key), certificates, NOW), verifySnsMessage(signSns(confirmation, key), certificates, NOW)]);
-    expect(await verifySnsMessage(signSns(alarm, key, '2'), certificates, NOW)).toEqual({ ok: true, signed: true });
+    await Promise.all([verifySnsMessage(signSns(alarm, key), certificates, AT), verifySnsMessage(signSns(confirmation, key), certificates, AT)]);
+    expect(await verifySnsMessage(signSns(alarm, key, '2'), certificates, AT)).toEqual({ ok: true, signed: true });
     expect(fetcher.calls).toEqual([CERT_URL]);
 
     const missing = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-EXAMPLE.pem';
-    expect(await verifySnsMessage(alarm, certificates, NOW)).toEqual({ ok: false, reason: `SigningCertURL ${missing} answered HTTP 403` });
-    expect(await verifySnsMessage(alarm, certificates, NOW)).toMatchObject({ ok: false });
+    expect(await verifySnsMessage(alarm, certificates, AT)).toEqual({ ok: false, reason: `SigningCertURL ${missing} answered HTTP 403` });
+    expect(await verifySnsMessage(alarm, certificates, AT)).toMatchObject({ ok: false });
     expect(fetcher.calls).toEqual([CERT_URL, missing, missing]);
 
     let attempts = 0;
@@ -102,11 +103,11 @@ describe.skipIf(skip)(`SNS signature: messages signed here${skip ? ` (skipped: $
       if (attempts === 1) throw new Error('connect ETIMEDOUT');
       return key.certificatePem;
     });
-    await expect(verifySnsMessage(signSns(alarm, key), flaky, NOW)).rejects.toThrow('connect ETIMEDOUT');
-    expect(await verifySnsMessage(signSns(alarm, key), flaky, NOW)).toEqual({ ok: true, signed: true });
+    await expect(verifySnsMessage(signSns(alarm, key), flaky, AT)).rejects.toThrow('connect ETIMEDOUT');
+    expect(await verifySnsMessage(signSns(alarm, key), flaky, AT)).toEqual({ ok: true, signed: true });
 
     const notPem = new SnsCertificates(fakeFetcher({ [CERT_URL]: '<html>not a certificate</html>' }));
-    expect(await verifySnsMessage(signSns(alarm, key), notPem, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/^SigningCertURL .* is not an X\.509 certificate/) });
+    expect(await verifySnsMessage(signSns(alarm, key), notPem, AT)).toMatchObject({ ok: false, reason: expect.stringMatching(/^SigningCertURL .* is not an X\.509 certificate/) });
   });
 
   it('verifies a whole body: the HTTP form, every record of a Lambda event, and the topic list', async () => {
