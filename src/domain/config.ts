@@ -2,7 +2,7 @@
 // Every threshold here is a default of docs/metrics.md that a workspace may override.
 import { z } from 'zod';
 import { ServiceSchema, TeamSchema } from './records.ts';
-import { timestamp } from './fields.ts';
+import { SEVERITIES, timestamp } from './fields.ts';
 
 export const PROBLEM_TYPES = ['code', 'infra', 'integration', 'regression', 'mixed'] as const;
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
@@ -85,6 +85,23 @@ export const ConfigSchema = z.strictObject({
       /** Window and cosine threshold for grouping by similar titles. */
       text_window_minutes: z.number().positive().default(120),
       text_similarity: z.number().min(0).max(1).default(0.6),
+    })
+    .prefault({}),
+  /**
+   * Which problems are not escaped problems (src/pipeline/triage.ts): set aside, shown, not counted.
+   * A person's "not a problem" / "count it" decision always wins.
+   */
+  noise: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** A lone alert (nothing else reported it) that resolved itself within this many minutes is a flap. */
+      flap_minutes: z.number().nonnegative().default(15),
+      /** …when its severity is at most this. */
+      flap_max_severity: z.enum(SEVERITIES).default('medium'),
+      /** A lone support request at most this severe that names no failure (no failure word, no classification rule matched) is a request, not a problem. */
+      request_max_severity: z.enum(SEVERITIES).default('low'),
+      /** A lone chat message that names no failure and no link is chatter. */
+      chatter: z.boolean().default(true),
     })
     .prefault({}),
   /** How problems get their type (src/pipeline/classify/); rules here come before the default rules. */

@@ -26,6 +26,8 @@ export interface EscapesByType {
   trend: 'up' | 'down' | 'flat' | null;
   /** Problems whose type no person has confirmed yet. */
   to_verify: number;
+  /** Problems set aside in the period as not escaped problems (noise, a person's call): not in any count. */
+  set_aside: { count: number; problem_ids: number[] };
   by_type: TypeEscapes[];
   method: string;
 }
@@ -33,7 +35,8 @@ export interface EscapesByType {
 export const typeOf = (p: ProblemFact): TypeKey => p.type ?? UNCLASSIFIED;
 
 /** Problems are placed in a period by their impact start. */
-export function escapesByType(problems: readonly ProblemFact[], period: Period, previous: Period): EscapesByType {
+export function escapesByType(problems: readonly ProblemFact[], period: Period, previous: Period, setAside: readonly ProblemFact[] = []): EscapesByType {
+  const aside = setAside.filter((p) => inPeriod(p.impact_start, period)).map((p) => p.id);
   const current = problems.filter((p) => inPeriod(p.impact_start, period));
   const before = problems.filter((p) => inPeriod(p.impact_start, previous));
   const by_type = TYPE_KEYS.map((type): TypeEscapes => {
@@ -55,6 +58,7 @@ export function escapesByType(problems: readonly ProblemFact[], period: Period, 
     previous_total: before.length,
     trend: direction(before.length, current.length),
     to_verify: current.filter((p) => p.review_state === 'to_verify').length,
+    set_aside: { count: aside.length, problem_ids: aside },
     by_type,
     method: 'escaped problems counted by type, placed in a period by impact start; trend against the previous period of equal length',
   };

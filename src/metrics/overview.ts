@@ -58,7 +58,7 @@ export function computeFamily(family: Family, facts: MetricFacts, ctx: MetricCon
     case 'overview':
       return overview(facts, ctx);
     case 'escapes':
-      return { selection, ...escapesByType(facts.problems, period, previous) };
+      return { selection, ...escapesByType(facts.problems, period, previous, facts.set_aside) };
     case 'cost': {
       const cost = costByType(facts.problems, facts.costs, period, config);
       return { selection, ...cost, sentence: costSentence(cost) };
@@ -111,7 +111,7 @@ export function overview(facts: MetricFacts, ctx: MetricContext) {
   const qaHours = cost.total.by_role.qa ?? 0;
   return {
     selection: { period, service: ctx.service ?? null, team: ctx.team ?? null, definitions: ctx.definitions },
-    escapes: escapesByType(facts.problems, period, previous),
+    escapes: escapesByType(facts.problems, period, previous, facts.set_aside),
     cost: { ...cost, sentence: costSentence(cost) },
     ddr: { ddr: ddr.ddr, ddr_weighted: ddr.ddr_weighted, escaped_rate: ddr.escaped_rate, escapes_per_release: ddr.escapes_per_release, releases: ddr.releases.count, unattributed: ddr.unattributed_problem_ids.length },
     ipr: { ipr: ipr.ipr, trend: ipr.trend, trend_change: ipr.trend_change },

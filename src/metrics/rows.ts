@@ -87,7 +87,10 @@ export interface CostFact {
 
 /** Everything the metric families read for one period/service/team selection. */
 export interface MetricFacts {
+  /** The escaped problems: every problem except those set aside. */
   problems: ProblemFact[];
+  /** Problems set aside as not escaped problems (noise, or a person's call), shown beside the counts, never counted. */
+  set_aside?: ProblemFact[];
   /** Production deployments in the period, plus the last one before it per service (for attribution). */
   deployments: DeploymentFact[];
   defects: DefectFact[];

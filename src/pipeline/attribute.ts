@@ -82,7 +82,7 @@ export interface Candidate {
   score: number;
 }
 
-export type UnattributedReason = 'no_service' | 'no_deployment' | 'external_cause' | 'weak_evidence' | 'person';
+export type UnattributedReason = 'no_service' | 'no_deployment' | 'external_cause' | 'weak_evidence' | 'person' | 'not_counted';
 
 /** What is stored in `problems.attribution`. */
 export interface Attribution {

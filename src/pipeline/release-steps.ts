@@ -1,7 +1,7 @@
 // The attribute and cost steps of `escapement pipeline` (see run.ts): each loads what it needs once per
 // run, then enriches every batch of problems through the pure stages; outcomes follow once all problems
 // are written, since a deployment's outcome depends on every problem attributed to it.
-import { attributeProblems, attributionOptions, indexDeployments, latestBySubject, type ProblemFacts } from './attribute.ts';
+import { type Attribution, attributeProblems, attributionOptions, indexDeployments, latestBySubject, type ProblemFacts } from './attribute.ts';
 import { costProblems, indexCostEntries } from './cost.ts';
 import type { DerivedProblem, PipelineStep } from './run.ts';
 import {
@@ -32,6 +32,18 @@ export function problemFactsOf(problem: DerivedProblem): ProblemFacts {
   };
 }
 
+/** A problem set aside is no release's escape: it must not make a deployment failed nor count in EpR. */
+const NOT_COUNTED: Attribution = {
+  method: 'none',
+  confidence: 0,
+  deployment_ref: null,
+  evidence: [],
+  candidates: [],
+  unattributed: { reason: 'not_counted', explanation: 'set aside: not an escaped problem, so no release let it through' },
+  needs_review: false,
+  decided_by: 'pipeline',
+};
+
 export const attributeStep: PipelineStep = {
   name: 'attribute',
   async prepare(ctx) {
@@ -40,7 +52,13 @@ export const attributeStep: PipelineStep = {
     const index = indexDeployments(deployments, changes);
     const options = attributionOptions(ctx.config);
     const decided = latestBySubject(overrides);
-    return (batch) => {
+    return (all) => {
+      for (const problem of all) {
+        if (!problem.set_aside) continue;
+        problem.columns.deployment_id = null;
+        problem.columns.attribution = JSON.stringify(NOT_COUNTED);
+      }
+      const batch = all.filter((p) => !p.set_aside);
       const results = attributeProblems(batch.map((p) => problemFactsOf(p)), index, options, decided);
       results.forEach((r, i) => {
         const problem = batch[i] as DerivedProblem;

@@ -1,10 +1,12 @@
-// What a person decides about problems: confirm a type, merge, split. Each is kept as a decision
-// (who, when, what) that every pipeline run replays, and is applied at once to the stored problems.
-// A confirmation also retrains the model and reclassifies the problems nobody has confirmed.
+// What a person decides about problems: confirm a type, merge, split, set aside as not a problem or
+// count again. Each is kept as a decision (who, when, what) that every pipeline run replays, and is
+// applied at once to the stored problems. A confirmation also retrains the model and reclassifies the
+// problems nobody has confirmed.
 import type { Config, ProblemType } from '../domain/config.ts';
 import { PROBLEM_TYPES } from '../domain/config.ts';
 import type { Store } from '../store/connection.ts';
 import { getProblem, loadDecisions, recordDecision, signalsOfProblem } from '../store/problems.ts';
+import { refreshOutcomes } from '../store/attribution.ts';
 import { fromJson, type ProblemRow } from '../store/schema.ts';
 import { summariseProblem } from './assemble.ts';
 import { signalRef } from './correlate.ts';
@@ -60,7 +62,8 @@ export async function reclassifyUnconfirmed(store: Store, config: Config): Promi
   let changed = 0;
   let after = 0;
   for (;;) {
-    const page = await store.db.selectFrom('problems').selectAll().where('id', '>', after).where('type_decider', '!=', 'person').orderBy('id').limit(1000).execute();
+    // Problems set aside keep their state: triage, not the classifier, decides whether they count.
+    const page = await store.db.selectFrom('problems').selectAll().where('id', '>', after).where('type_decider', '!=', 'person').where('review_state', '!=', 'dismissed').orderBy('id').limit(1000).execute();
     if (page.length === 0) return changed;
     after = Number(page[page.length - 1]!.id);
     for (const p of page) {
@@ -81,6 +84,8 @@ export async function confirmProblemType(store: Store, config: Config, id: numbe
   if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
   const problem = await problemOrFail(store, id);
   const decision = await recordDecision(store.db, { action: 'confirm_type', subject: problem.key, payload: { type, features: storedFeatures(problem) }, actor });
+  // A type confirmed for a problem set aside says it counts: it goes through every step again.
+  if (problem.review_state === 'dismissed') await recount(store, config, id);
   await store.db
     .updateTable('problems')
     .set({ type, type_confidence: 1, type_decider: 'person', type_rationale: `confirmed by ${actor}`, review_state: 'confirmed', updated_at: decision.decided_at })
@@ -88,6 +93,29 @@ export async function confirmProblemType(store: Store, config: Config, id: numbe
     .execute();
   await reclassifyUnconfirmed(store, config);
   return problemOrFail(store, id);
+}
+
+/** Re-derives one problem from its signals (the decisions just recorded apply), and the deployment outcomes that may follow. */
+async function recount(store: Store, config: Config, id: number): Promise<ProblemRow> {
+  const [row] = await rewrite(store, config, [await signalsOfProblem(store.db, id)]);
+  await refreshOutcomes(store.db);
+  return row!;
+}
+
+/** A person says a problem is not an escaped problem: kept and shown, no longer counted or attributed. */
+export async function dismissProblem(store: Store, config: Config, id: number, actor: string, reason = ''): Promise<ProblemRow> {
+  if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
+  const problem = await problemOrFail(store, id);
+  await recordDecision(store.db, { action: 'dismiss', subject: problem.key, payload: { reason: reason.trim() }, actor });
+  return recount(store, config, id);
+}
+
+/** A person says a problem set aside counts after all (whatever the noise rules say). */
+export async function restoreProblem(store: Store, config: Config, id: number, actor: string): Promise<ProblemRow> {
+  if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
+  const problem = await problemOrFail(store, id);
+  await recordDecision(store.db, { action: 'restore', subject: problem.key, payload: {}, actor });
+  return recount(store, config, id);
 }
 
 export async function mergeProblems(store: Store, config: Config, ids: readonly number[], actor: string): Promise<ProblemRow> {

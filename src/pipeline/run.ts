@@ -2,7 +2,7 @@
 // decisions. The shell around the pure stages:
 //
 //   correlate (two streamed passes over the signals in time order: group, then summarise)
-//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → [attribute] → [cost]
+//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → triage → [attribute] → [cost]
 //     → write (upsert by key, point signals at their problem) → delete problems whose key vanished
 //
 // A later stage is one more entry in PROBLEM_STEPS: `prepare` loads what it needs once per run and
@@ -25,16 +25,19 @@ import {
 import { loadServiceResolver } from '../store/services.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
-import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample } from './classify/index.ts';
+import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
+import { dispositionsFrom, setAsideRationale, type SetAside, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
 export interface DerivedProblem {
   draft: ProblemDraft;
   features: ProblemFeatures | null;
   classification: Classification | null;
+  /** Not an escaped problem (noise, or a person said so): kept and shown, not counted, not attributed. */
+  set_aside: SetAside | null;
   /** Columns later steps own (deployment_id, attribution, resolution_kind, …); written as given. */
   columns: Partial<DerivedColumns>;
 }
@@ -94,12 +97,27 @@ export const classifyStep: PipelineStep = {
   },
 };
 
+/** Sets aside what is not an escaped problem (src/pipeline/triage.ts); needs the features classify found. */
+export const triageStep: PipelineStep = {
+  name: 'triage',
+  async prepare(ctx) {
+    const rules = rulesFromConfig(ctx.config);
+    const dispositions = dispositionsFrom(ctx.decisions);
+    return (batch) => {
+      for (const problem of batch) {
+        if (problem.features) problem.set_aside = triage(problem.draft, problem.features, rules, ctx.config.noise, dispositions);
+      }
+    };
+  },
+};
+
 /** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
-export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, attributeStep, costStep];
+export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attributeStep, costStep];
 
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
-  const { draft, classification, features } = problem;
+  const { draft, classification, features, set_aside } = problem;
+  const rationale = classification?.rationale ?? null;
   return {
     key: draft.key,
     title: draft.title,
@@ -115,16 +133,16 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
     type: classification?.type ?? null,
     type_confidence: classification?.confidence ?? null,
     type_decider: classification?.decider ?? null,
-    type_rationale: classification?.rationale ?? null,
-    review_state: classification?.review_state ?? 'to_verify',
-    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {} }),
+    type_rationale: set_aside ? setAsideRationale(set_aside, rationale ?? 'unclassified') : rationale,
+    review_state: set_aside ? 'dismissed' : (classification?.review_state ?? 'to_verify'),
+    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {}, ...(set_aside ? { set_aside } : {}) }),
     ...problem.columns,
   };
 }
 
 /** Runs the steps over a batch and writes it. */
 export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]) {
-  const batch: DerivedProblem[] = drafts.map((draft) => ({ draft, features: null, classification: null, columns: {} }));
+  const batch: DerivedProblem[] = drafts.map((draft) => ({ draft, features: null, classification: null, set_aside: null, columns: {} }));
   for (const step of steps) await step(batch);
   return writeProblems(
     ctx.store.db,

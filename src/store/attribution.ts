@@ -174,6 +174,8 @@ export async function refreshOutcomes(db: Db): Promise<void> {
 const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
 
 export class NotFound extends Error {}
+/** A decision that the problem's state does not allow (e.g. a release for a problem set aside). */
+export class Conflict extends Error {}
 
 /** A problem by numeric id or by key. */
 export async function findProblem(db: Db, idOrKey: string): Promise<{ id: number; key: string; review_state: string }> {
@@ -208,6 +210,9 @@ export async function decideAttribution(
   now = new Date().toISOString(),
 ): Promise<{ problem_id: number; deployment_id: number | null; attribution: Attribution }> {
   const problem = await findProblem(db, problemIdOrKey);
+  if (problem.review_state === 'dismissed' && deployment !== null) {
+    throw new Conflict(`problem ${problem.id} is set aside (not an escaped problem), so no release let it through; count it again first (restore)`);
+  }
   const target = deployment === null ? null : await findDeployment(db, deployment);
   const override: AttributionOverride = { subject: problem.key, deployment_ref: target?.ref ?? null, deployment_id: target?.id ?? null, reason, actor, decided_at: now };
   const result = await db.transaction().execute(async (trx) => {

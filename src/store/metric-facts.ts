@@ -58,9 +58,12 @@ export async function loadMetricFacts(store: Kysely<Database>, selection: FactsS
     loadTestRuns(db, start, end, services),
     loadChanges(db, start, end, services),
   ]);
-  const problems = problemRows.map((r) => r.fact);
-  const [costs, firstDeployments] = await Promise.all([loadCosts(db, problemRows), loadFirstDeployments(db, changes)]);
-  return { problems, deployments, defects, testRuns, changes, costs, ...(firstDeployments ? { firstDeployments } : {}) };
+  // What is set aside is reported beside the counts and nowhere else.
+  const counted = problemRows.filter((r) => r.fact.review_state !== SET_ASIDE);
+  const problems = counted.map((r) => r.fact);
+  const set_aside = problemRows.filter((r) => r.fact.review_state === SET_ASIDE).map((r) => r.fact);
+  const [costs, firstDeployments] = await Promise.all([loadCosts(db, counted), loadFirstDeployments(db, changes)]);
+  return { problems, set_aside, deployments, defects, testRuns, changes, costs, ...(firstDeployments ? { firstDeployments } : {}) };
 }
 
 /** Production deployments finished in [start, end), plus the last successful `production` deployment before `start` of each service (defects found before the first release of the span belong to it). */
@@ -96,6 +99,9 @@ function releasePerService(db: Kysely<FactsDatabase>, services: string[] | null,
     }),
   );
 }
+
+/** The review state of a problem set aside (src/pipeline/triage.ts). */
+const SET_ASIDE = 'dismissed';
 
 interface ProblemRowWithCost {
   fact: ProblemFact;

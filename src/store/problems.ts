@@ -8,7 +8,7 @@ import { fromJson } from './schema.ts';
 import type { ServiceResolver } from './upsert.ts';
 import type { SqliteConnection } from './connection.ts';
 
-export const DECISION_ACTIONS = ['merge', 'split', 'confirm_type'] as const;
+export const DECISION_ACTIONS = ['merge', 'split', 'confirm_type', 'dismiss', 'restore'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
 export interface StoredDecision {

@@ -2,7 +2,7 @@
 // records hours a person spent on it.
 import type { Command } from 'commander';
 import type { ProblemCost } from '../../pipeline/cost.ts';
-import { addCostEntry, InvalidCostEntry, NotFound, problemCost } from '../../store/attribution.ts';
+import { addCostEntry, Conflict, InvalidCostEntry, NotFound, problemCost } from '../../store/attribution.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 
 interface CostFlags {
@@ -23,7 +23,7 @@ export async function asUserError<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof NotFound || error instanceof InvalidCostEntry) throw new UserError(error.message);
+    if (error instanceof NotFound || error instanceof InvalidCostEntry || error instanceof Conflict) throw new UserError(error.message);
     throw error;
   }
 }

@@ -1,9 +1,10 @@
 // `escapement problems`: list problems (what needs review first), and the review operations:
-// confirm a type, merge problems, split signals off. Decisions are kept with who and when.
+// confirm a type, merge problems, split signals off, set a problem aside as not an escaped problem or
+// count it again. Decisions are kept with who and when.
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { PROBLEM_TYPES } from '../../domain/config.ts';
-import { confirmProblemType, mergeProblems, ReviewError, splitProblem } from '../../pipeline/review.ts';
+import { confirmProblemType, dismissProblem, mergeProblems, restoreProblem, ReviewError, splitProblem } from '../../pipeline/review.ts';
 import { listRecords, presentRow } from '../../store/records.ts';
 import { addReadOptions, addStoreOptions, printJson, resolvePeriod, UserError, withWorkspace } from '../common.ts';
 
@@ -13,6 +14,7 @@ interface ListFlags {
   json?: boolean;
   period?: string;
   toVerify?: boolean;
+  setAside?: boolean;
   type?: string;
   service?: string;
   limit: string;
@@ -23,6 +25,7 @@ interface DecideFlags {
   config?: string;
   json?: boolean;
   actor?: string;
+  reason?: string;
 }
 
 function actorOf(flags: DecideFlags): string {
@@ -57,12 +60,14 @@ function decisionOptions(command: Command): Command {
 
 export function registerProblems(program: Command): void {
   const problems = addReadOptions(program.command('problems'))
-    .description('list problems (newest first); subcommands confirm, merge and split record a person\'s decision')
+    .description('list problems (newest first); subcommands confirm, merge, split, dismiss and restore record a person\'s decision')
     .option('--to-verify', 'only problems whose type is below the confidence threshold and unconfirmed')
+    .option('--set-aside', 'only problems set aside as not escaped problems (noise, or a person\'s call): not counted')
     .option('--type <type>', `only this type (${PROBLEM_TYPES.join(', ')})`)
     .option('--service <service>', 'only this service')
     .option('--limit <n>', 'at most this many', '100')
     .action(async (flags: ListFlags) => {
+      if (flags.toVerify && flags.setAside) throw new UserError('--to-verify and --set-aside: choose one', 2);
       if (flags.type !== undefined && !(PROBLEM_TYPES as readonly string[]).includes(flags.type)) throw new UserError(`--type: expected one of ${PROBLEM_TYPES.join(', ')}`, 2);
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UserError('--limit: expected a positive integer', 2);
@@ -70,6 +75,7 @@ export function registerProblems(program: Command): void {
         const period = resolvePeriod(flags.period, config);
         const filters: Record<string, string> = {};
         if (flags.toVerify) filters.review_state = 'to_verify';
+        if (flags.setAside) filters.review_state = 'dismissed';
         if (flags.type) filters.type = flags.type;
         if (flags.service) filters.service = flags.service;
         const out: Record<string, unknown>[] = [];
@@ -96,6 +102,27 @@ export function registerProblems(program: Command): void {
       const row = await withWorkspace(flags, ({ store, config }) => review(() => confirmProblemType(store, config, problemId!, type, actorOf(flags))));
       if (flags.json) printJson(presentRow(row as unknown as Record<string, unknown>));
       else console.log(`confirmed: ${describe(row as unknown as Record<string, unknown>)}`);
+    });
+
+  decisionOptions(problems.command('dismiss'))
+    .description('set a problem aside: not an escaped problem (noise, a question, chatter); kept, no longer counted')
+    .argument('<id>', 'problem id')
+    .option('--reason <text>', 'why it is not a problem')
+    .action(async (id: string, flags: DecideFlags) => {
+      const [problemId] = positiveIds([id], 'id');
+      const row = await withWorkspace(flags, ({ store, config }) => review(() => dismissProblem(store, config, problemId!, actorOf(flags), flags.reason)));
+      if (flags.json) printJson(presentRow(row as unknown as Record<string, unknown>));
+      else console.log(`set aside: ${describe(row as unknown as Record<string, unknown>)}`);
+    });
+
+  decisionOptions(problems.command('restore'))
+    .description('count a problem that was set aside again')
+    .argument('<id>', 'problem id')
+    .action(async (id: string, flags: DecideFlags) => {
+      const [problemId] = positiveIds([id], 'id');
+      const row = await withWorkspace(flags, ({ store, config }) => review(() => restoreProblem(store, config, problemId!, actorOf(flags))));
+      if (flags.json) printJson(presentRow(row as unknown as Record<string, unknown>));
+      else console.log(`counted again: ${describe(row as unknown as Record<string, unknown>)}`);
     });
 
   decisionOptions(problems.command('merge'))

@@ -7,6 +7,9 @@ export const MAIN_TYPES = ['code', 'infra', 'integration', 'regression'] as cons
 
 const rule = (r: Omit<ClassificationRule, 'weight'> & { weight?: number }): ClassificationRule => ({ weight: 2, ...r });
 
+/** The rule that names no evidence: with nothing else said, the most common type. */
+export const PRIOR_RULE = 'most problems are code defects';
+
 export const DEFAULT_RULES: readonly ClassificationRule[] = [
   // infra: the environment fails or differs; the code is right.
   rule({ name: 'certificates', type: 'infra', weight: 3, pattern: String.raw`\b(certificates?|certs?)\b.{0,30}\b(expir\w*|renew\w*|revok\w*)|\bx\.?509\b` }),
@@ -83,7 +86,7 @@ export const DEFAULT_RULES: readonly ClassificationRule[] = [
     pattern: String.raw`\b(wrong|incorrect\w*|miscalculat\w*|duplicat\w*|deleted|data loss|corrupt\w*|can't|cannot|not saved|shows? .{0,30} instead|instead of|encoding)\b`,
   }),
   // With nothing else said, a problem in production is most often a code defect (~55%).
-  rule({ name: 'most problems are code defects', type: 'code', weight: 0.5 }),
+  rule({ name: PRIOR_RULE, type: 'code', weight: 0.5 }),
 ];
 
 export interface RuleHit {

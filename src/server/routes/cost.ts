@@ -1,7 +1,7 @@
 // GET /api/v1/problems/:id/cost: what a problem cost; POST adds hours a person spent on it.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { addCostEntry, InvalidCostEntry, NotFound, problemCost } from '../../store/attribution.ts';
+import { addCostEntry, Conflict, InvalidCostEntry, NotFound, problemCost } from '../../store/attribution.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -34,6 +34,7 @@ export async function answerOrFail<T>(reply: FastifyReply, run: () => Promise<T>
   } catch (error) {
     if (error instanceof NotFound) return reply.code(404).send({ error: 'not_found', message: error.message });
     if (error instanceof InvalidCostEntry) return reply.code(400).send({ error: 'bad_request', message: error.message });
+    if (error instanceof Conflict) return reply.code(409).send({ error: 'conflict', message: error.message });
     throw error;
   }
 }

@@ -1,10 +1,11 @@
-// A person's review of problems: confirm a type, merge problems, split signals off. Each is kept as
+// A person's review of problems: confirm a type, merge problems, split signals off, set a problem
+// aside as not an escaped problem or count it again. Each is kept as
 // a decision (who, when) that pipeline re-runs replay, and is applied at once.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { PROBLEM_TYPES } from '../../domain/config.ts';
 import { presentRow } from '../../store/records.ts';
-import { confirmProblemType, mergeProblems, ReviewError, splitProblem } from '../../pipeline/review.ts';
+import { confirmProblemType, dismissProblem, mergeProblems, restoreProblem, ReviewError, splitProblem } from '../../pipeline/review.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -14,6 +15,8 @@ const id = z.coerce.number().int().positive();
 const TypeBody = z.strictObject({ type: z.enum(PROBLEM_TYPES), actor });
 const MergeBody = z.strictObject({ problem_ids: z.array(id).min(2, 'name at least two problems'), actor });
 const SplitBody = z.strictObject({ signal_ids: z.array(id).min(1, 'name at least one signal'), actor });
+const DismissBody = z.strictObject({ actor, reason: z.string().max(500).optional() });
+const RestoreBody = z.strictObject({ actor });
 
 function problemMessage(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
@@ -68,13 +71,39 @@ export async function problemRoutes(app: FastifyInstance, ctx: ServerContext): P
     },
   });
 
-  app.post('/api/v1/problems/:id/type', async (request, reply) => {
-    const target = id.safeParse((request.params as { id: string }).id);
-    if (!target.success) return reply.code(400).send({ error: 'bad_request', message: 'id: expected a problem id (a positive integer)' });
-    const body = TypeBody.safeParse(request.body);
-    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: problemMessage(body.error) });
-    return answer(reply, async () => present(await confirmProblemType(ctx.store, ctx.config, target.data, body.data.type, body.data.actor)));
+  documentOperation({
+    method: 'post',
+    path: '/api/v1/problems/:id/dismiss',
+    summary: 'Set a problem aside: not an escaped problem (noise, a question, chatter). Kept and shown, no longer counted in any metric nor attributed to a release; survives pipeline re-runs',
+    tags: ['review'],
+    parameters: [{ name: 'id', in: 'path', description: 'problem id', required: true, schema: { type: 'integer' } }],
+    requestBody: { description: 'who decides, and why (optional)', schema: z.toJSONSchema(DismissBody, { io: 'input' }) },
+    responses: { '200': { description: 'the problem as stored now (review_state "dismissed")' }, ...errors },
   });
+  documentOperation({
+    method: 'post',
+    path: '/api/v1/problems/:id/restore',
+    summary: 'Count a problem that was set aside (by the noise rules or a person) again; survives pipeline re-runs',
+    tags: ['review'],
+    parameters: [{ name: 'id', in: 'path', description: 'problem id', required: true, schema: { type: 'integer' } }],
+    requestBody: { description: 'who decides', schema: z.toJSONSchema(RestoreBody, { io: 'input' }) },
+    responses: { '200': { description: 'the problem as stored now, classified and attributed again' }, ...errors },
+  });
+
+  /** A route on one problem: the id from the path, the body checked against its schema, then the decision. */
+  function onProblem<T extends z.ZodType>(path: string, schema: T, decide: (problemId: number, body: z.output<T>) => Promise<unknown>) {
+    app.post(path, async (request, reply) => {
+      const target = id.safeParse((request.params as { id: string }).id);
+      if (!target.success) return reply.code(400).send({ error: 'bad_request', message: 'id: expected a problem id (a positive integer)' });
+      const body = schema.safeParse(request.body);
+      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: problemMessage(body.error) });
+      return answer(reply, () => decide(target.data, body.data));
+    });
+  }
+
+  onProblem('/api/v1/problems/:id/type', TypeBody, async (problemId, body) => present(await confirmProblemType(ctx.store, ctx.config, problemId, body.type, body.actor)));
+  onProblem('/api/v1/problems/:id/dismiss', DismissBody, async (problemId, body) => present(await dismissProblem(ctx.store, ctx.config, problemId, body.actor, body.reason)));
+  onProblem('/api/v1/problems/:id/restore', RestoreBody, async (problemId, body) => present(await restoreProblem(ctx.store, ctx.config, problemId, body.actor)));
 
   app.post('/api/v1/problems/merge', async (request, reply) => {
     const body = MergeBody.safeParse(request.body);
@@ -82,14 +111,8 @@ export async function problemRoutes(app: FastifyInstance, ctx: ServerContext): P
     return answer(reply, async () => present(await mergeProblems(ctx.store, ctx.config, body.data.problem_ids, body.data.actor)));
   });
 
-  app.post('/api/v1/problems/:id/split', async (request, reply) => {
-    const target = id.safeParse((request.params as { id: string }).id);
-    if (!target.success) return reply.code(400).send({ error: 'bad_request', message: 'id: expected a problem id (a positive integer)' });
-    const body = SplitBody.safeParse(request.body);
-    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: problemMessage(body.error) });
-    return answer(reply, async () => {
-      const { remaining, split } = await splitProblem(ctx.store, ctx.config, target.data, body.data.signal_ids, body.data.actor);
-      return { remaining: present(remaining), split: present(split) };
-    });
+  onProblem('/api/v1/problems/:id/split', SplitBody, async (problemId, body) => {
+    const { remaining, split } = await splitProblem(ctx.store, ctx.config, problemId, body.signal_ids, body.actor);
+    return { remaining: present(remaining), split: present(split) };
   });
 }

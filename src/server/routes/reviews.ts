@@ -15,6 +15,7 @@ const WEEK = 7 * 86_400_000;
 export const MAX_QUEUE = 60;
 
 export type ReviewNeed = 'type' | 'release' | 'cost';
+const SET_ASIDE = 'dismissed';
 
 const isoTime = z.iso.datetime({ offset: true });
 const OpenReviewBody = z.strictObject({
@@ -53,6 +54,8 @@ async function needsOf(store: Store, problems: readonly { id: number; key: strin
   return new Map(
     problems.map((p) => {
       const needs: ReviewNeed[] = [];
+      // Set aside as not an escaped problem: nothing to confirm (the review lists them apart).
+      if (p.review_state === SET_ASIDE) return [p.id, needs] as const;
       const attribution = fromJson<{ decided_by?: string; needs_review?: boolean } | null>(p.attribution, null);
       if (p.review_state !== 'confirmed') needs.push('type');
       // The pipeline asks for a person when its evidence is weak; a person's decision settles it.
@@ -82,15 +85,25 @@ async function reviewView(store: Store, id: number) {
     const need = needs.get(row.id) ?? [];
     return [{ problem: presentRow(row), needs: need }];
   });
+  // What the pipeline set aside in the week, so a person can check it is noise.
+  const setAside = await store.db
+    .selectFrom('problems')
+    .select(['id', 'title', 'impact_start', 'service', 'type_rationale'])
+    .where('review_state', '=', SET_ASIDE)
+    .where('impact_start', '>=', review.period_start)
+    .where('impact_start', '<', review.period_end)
+    .orderBy('impact_start', 'desc')
+    .execute();
   return {
     ...presentReview(review),
     items,
     progress: { total: items.length, resolved: items.filter((i) => i.needs.length === 0).length },
+    set_aside: { count: setAside.length, problems: setAside.slice(0, MAX_QUEUE) },
   };
 }
 
 export async function reviewRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const reviewSchema = { type: 'object', properties: { id: { type: 'integer' }, period_start: { type: 'string' }, period_end: { type: 'string' }, started_at: { type: 'string' }, completed_at: { type: ['string', 'null'] }, problem_keys: { type: 'array', items: { type: 'string' } }, summary: { type: ['object', 'null'] }, items: { type: 'array', items: { type: 'object', properties: { problem: { type: 'object' }, needs: { type: 'array', items: { enum: ['type', 'release', 'cost'] } } } } }, progress: { type: 'object' } } };
+  const reviewSchema = { type: 'object', properties: { id: { type: 'integer' }, period_start: { type: 'string' }, period_end: { type: 'string' }, started_at: { type: 'string' }, completed_at: { type: ['string', 'null'] }, problem_keys: { type: 'array', items: { type: 'string' } }, summary: { type: ['object', 'null'] }, items: { type: 'array', items: { type: 'object', properties: { problem: { type: 'object' }, needs: { type: 'array', items: { enum: ['type', 'release', 'cost'] } } } } }, progress: { type: 'object' }, set_aside: { type: 'object', description: 'problems of the period set aside as not escaped problems: count, and the newest (id, title, impact_start, service, type_rationale)' } } };
 
   documentOperation({
     method: 'post',
