@@ -6,6 +6,7 @@ import type { CorrelationSignal } from '../pipeline/correlate.ts';
 import type { Database, NewProblem, ProblemRow } from './schema.ts';
 import { fromJson } from './schema.ts';
 import type { ServiceResolver } from './upsert.ts';
+import type SqliteDatabase from 'better-sqlite3';
 import type { SqliteConnection } from './connection.ts';
 
 export const DECISION_ACTIONS = ['merge', 'split', 'confirm_type', 'dismiss', 'restore'] as const;
@@ -237,10 +238,15 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
         .where('id', '=', stored.id)
         .execute();
     }
-    for (let i = 0; i < inserts.length; i += 200) {
-      const rows = await trx.insertInto('problems').values(inserts.slice(i, i + 200)).returning(['id', 'key']).execute();
-      for (const r of rows) ids.set(r.key, Number(r.id));
-      counts.inserted += rows.length;
+    if (sqlite) {
+      for (const row of inserts) ids.set(row.key, insertProblemRow(sqlite, row));
+      counts.inserted += inserts.length;
+    } else {
+      for (let i = 0; i < inserts.length; i += 200) {
+        const rows = await trx.insertInto('problems').values(inserts.slice(i, i + 200)).returning(['id', 'key']).execute();
+        for (const r of rows) ids.set(r.key, Number(r.id));
+        counts.inserted += rows.length;
+      }
     }
     const moves: [number, number][] = [];
     for (const p of batch) {
@@ -253,6 +259,28 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
     counts.signals += moves.length;
   });
   return counts;
+}
+
+/** Insert statements on SQLite by the columns they name (steps may leave some out), prepared once per connection. */
+const problemInserts = new WeakMap<SqliteConnection, Map<string, SqliteDatabase.Statement>>();
+
+/**
+ * Inserts one problem through a cached statement on the raw connection (the one the transaction runs
+ * on) and returns its id: Kysely compiling a 200-row insert of two dozen columns cost more than SQLite
+ * storing the rows. Columns left undefined are left out, as Kysely does.
+ */
+function insertProblemRow(sqlite: SqliteConnection, row: NewProblem): number {
+  let statements = problemInserts.get(sqlite);
+  if (!statements) problemInserts.set(sqlite, (statements = new Map()));
+  const values = row as unknown as Record<string, unknown>;
+  const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+  const signature = columns.join(',');
+  let insert = statements.get(signature);
+  if (!insert) {
+    insert = sqlite.prepare(`insert into problems (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    statements.set(signature, insert);
+  }
+  return Number(insert.run(columns.map((c) => values[c])).lastInsertRowid);
 }
 
 /**

@@ -142,5 +142,33 @@ for (const factory of factories) {
       expect(await deleteOrphanProblems(store.db)).toBe(1);
       expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['datadog:s1']);
     });
+
+    it.skipIf(factory.dialect !== 'sqlite')('inserts and points signals through the raw SQLite statements as through Kysely', async () => {
+      await upsertRecords(store.db, 'signal', [1, 2, 3, 4, 5, 6].map((n) => signal(n, `2025-11-03T10:0${n}:00Z`)));
+      const id = await ids();
+      // Steps leave columns out or undefined; the column sets differ from row to row.
+      const batch = (prefix: string, [a, b, c]: number[]) => [
+        { columns: columns(`${prefix}:a`, { title: 'a', signal_count: 2, deployment_id: 7, attribution: JSON.stringify({ method: 'explicit' }) }), signal_ids: [a!, b!], previous_problem_ids: [null, null] },
+        { columns: { ...columns(`${prefix}:b`, { title: 'b', cost: JSON.stringify({ hours: 1.5 }) }), type: undefined } as unknown as DerivedColumns, signal_ids: [c!], previous_problem_ids: [null] },
+      ];
+      const viaKysely = await writeProblems(store.db, batch('k', [id.s1!, id.s2!, id.s3!]), '2025-11-05T00:00:00.000Z');
+      const viaRaw = await writeProblems(store.db, batch('r', [id.s4!, id.s5!, id.s6!]), '2025-11-05T00:00:00.000Z', store.sqlite);
+      expect(viaRaw).toEqual(viaKysely);
+      expect(viaRaw).toEqual({ inserted: 2, updated: 0, unchanged: 0, signals: 3 });
+      const rows = await store.db.selectFrom('problems').selectAll().orderBy('id').execute();
+      const strip = ({ id: _id, key, ...rest }: (typeof rows)[number]) => ({ ...rest, key: key.slice(2) });
+      expect(rows.map((r) => r.key)).toEqual(['k:a', 'k:b', 'r:a', 'r:b']);
+      expect(rows.slice(2).map(strip)).toEqual(rows.slice(0, 2).map(strip));
+      expect(rows[1]).toMatchObject({ type: null, deployment_id: null, cost: '{"hours":1.5}' });
+      const pointed = await store.db.selectFrom('signals').select(['external_id', 'problem_id']).orderBy('external_id').execute();
+      expect(pointed.map((s) => s.problem_id)).toEqual([rows[0]!.id, rows[0]!.id, rows[1]!.id, rows[2]!.id, rows[2]!.id, rows[3]!.id]);
+      // Run again through the raw path: nothing new, nothing changed, no signal moved.
+      expect(await writeProblems(store.db, batch('r', [id.s4!, id.s5!, id.s6!]).map((p, k) => ({ ...p, previous_problem_ids: p.previous_problem_ids.map(() => rows[2 + k]!.id) })), '2025-11-06T00:00:00.000Z', store.sqlite)).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 2,
+        signals: 0,
+      });
+    });
   });
 }
