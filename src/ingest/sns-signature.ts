@@ -128,7 +128,13 @@ export async function verifySnsMessage(message: Readonly<Record<string, unknown>
     throw error;
   }
   if (!validAt(certificate, nowSeconds)) return fail(`the SNS signing certificate at ${url} is not valid now (${certificate.validFrom} – ${certificate.validTo})`);
-  const good = verifyRsa(algorithm, Buffer.from(signed.text, 'utf8'), certificate.publicKey, Buffer.from(message.Signature, 'base64'));
+  let good: boolean;
+  try {
+    good = verifyRsa(algorithm, Buffer.from(signed.text, 'utf8'), certificate.publicKey, Buffer.from(message.Signature, 'base64'));
+  } catch (error) {
+    // A crypto policy that forbids SHA1 signatures (some system OpenSSL builds) refuses version 1.
+    return fail(`the SNS signature (${algorithm}) cannot be checked here: ${(error as Error).message}; set the topic's SignatureVersion to 2`);
+  }
   return good ? { ok: true, signed: true } : fail('the SNS Signature does not match the message');
 }
 
