@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, ConfigSchema } from '../../src/domain/config.ts';
-import { SnsCertificates } from '../../src/ingest/sns-signature.ts';
+import { type CertificateFetcher, SnsCertificates } from '../../src/ingest/sns-signature.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { webhookRoutes } from '../../src/server/routes/webhooks.ts';
 import type { Store } from '../../src/store/connection.ts';
@@ -29,13 +29,14 @@ for (const factory of factories) {
     let app: FastifyInstance | undefined;
     let fetcher: ReturnType<typeof fakeFetcher>;
 
-    async function start(settings: Record<string, unknown> = {}, now?: number): Promise<FastifyInstance> {
+    async function start(settings: Record<string, unknown> = {}, now?: number, certificateFetcher?: CertificateFetcher): Promise<FastifyInstance> {
       const config: Config = ConfigSchema.parse(settings);
       store = await factory.open();
       fetcher = fakeFetcher('skip' in signer ? {} : { [CERT_URL]: signer.certificatePem });
       app = Fastify();
       const ctx = { store, config };
-      await app.register(async (api) => webhookRoutes(api, ctx, { env: ENV, snsCertificates: new SnsCertificates(fetcher), ...(now ? { nowSeconds: () => now } : {}) }));
+      const snsCertificates = new SnsCertificates(certificateFetcher ?? fetcher);
+      await app.register(async (api) => webhookRoutes(api, ctx, { env: ENV, snsCertificates, ...(now ? { nowSeconds: () => now } : {}) }));
       return app;
     }
     const post = (source: string, payload: string, headers: Record<string, string>) => app!.inject({ method: 'POST', url: `/api/v1/webhooks/${source}`, headers, payload });
@@ -71,6 +72,16 @@ for (const factory of factories) {
         expect(good.json().stored).toEqual({ signal: { inserted: 1, updated: 0, unchanged: 0 } });
         expect(await stored()).toEqual([{ source: 'cloudwatch', status: 'open' }]);
         expect(fetcher.calls.filter((url) => url === CERT_URL)).toHaveLength(1);
+      });
+
+      it('answers 500 when the certificate cannot be fetched for now (SNS retries), storing nothing', async () => {
+        await start({}, undefined, async () => {
+          throw new Error('getaddrinfo EAI_AGAIN sns.eu-west-1.amazonaws.com');
+        });
+        const res = await post('cloudwatch', JSON.stringify(signSns(alarm, key)), SNS_TYPE);
+        expect(res.statusCode).toBe(500);
+        expect(res.json()).toEqual({ error: 'internal_error', message: 'internal error; see the server log' });
+        expect(await stored()).toEqual([]);
       });
 
       it('answers a signed subscription confirmation and refuses one whose SubscribeURL was changed', async () => {
