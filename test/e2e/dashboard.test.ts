@@ -219,6 +219,29 @@ describe.skipIf(skip !== null)('dashboard in Chromium', () => {
     expect(await page.locator('[data-key="weekly_review"] .band').textContent()).toBe('ready');
   }, 90_000);
 
+  test('noise is set aside with its reason; one click counts it again, another sets it aside', async () => {
+    const listed = await getJson<{ data: { id: number; type_rationale: string }[] }>(`${dash.url}/api/v1/problems?review_state=dismissed&limit=1`);
+    expect(listed.data).toHaveLength(1);
+    const id = listed.data[0]!.id;
+    expect(listed.data[0]!.type_rationale).toMatch(/^not counted \(set aside as noise\): /);
+    const state = async () => (await getJson<{ problems: { review_state: string }[] }>(`${dash.url}/api/v1/evidence?problems=${id}`)).problems[0]!.review_state;
+
+    await open(`/problems/${id}`);
+    const banner = page.locator('[data-testid="set-aside"]');
+    expect(await banner.textContent()).toMatch(/^Not counted\. not counted \(set aside as noise\): /);
+    await screenshot(page, '11-problem-set-aside');
+    await page.getByRole('button', { name: 'Count it as an escaped problem' }).click();
+    await page.getByRole('button', { name: 'Set aside: not an escaped problem' }).waitFor();
+    expect(await state()).not.toBe('dismissed');
+
+    await page.getByLabel('Not a problem? Why (optional)').fill('a flapping alert');
+    await page.getByRole('button', { name: 'Set aside: not an escaped problem' }).click();
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('set aside by');
+    expect(await banner.textContent()).toContain('a flapping alert');
+    expect(await state()).toBe('dismissed');
+  }, 60_000);
+
   test('a problem title with HTML in it is shown as text', async () => {
     const title = '<img src=x onerror="window.__pwned=1"><b>bold</b> & <script>window.__pwned=2</script>';
     const response = await fetch(`${dash.url}/api/v1/import`, {

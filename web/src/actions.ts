@@ -23,6 +23,16 @@ export function addCost(problemId: number, entry: { role: string; hours: number;
   return api(`/api/v1/problems/${problemId}/cost`, { method: 'POST', body: entry });
 }
 
+/** Not an escaped problem: kept and shown, no longer counted. */
+export function dismissProblem(problemId: number, reason: string): Promise<unknown> {
+  return api(`/api/v1/problems/${problemId}/dismiss`, { method: 'POST', body: { reason, actor: actor() } });
+}
+
+/** A problem set aside counts after all. */
+export function restoreProblem(problemId: number): Promise<unknown> {
+  return api(`/api/v1/problems/${problemId}/restore`, { method: 'POST', body: { actor: actor() } });
+}
+
 export function mergeProblems(problemIds: number[]): Promise<unknown> {
   return api('/api/v1/problems/merge', { method: 'POST', body: { problem_ids: problemIds, actor: actor() } });
 }

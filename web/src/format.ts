@@ -78,3 +78,11 @@ export const TYPE_COLORS: Record<string, string> = {
   mixed: '#76b7b2',
   unclassified: '#9c9c9c',
 };
+
+/** The review state of a problem set aside as not an escaped problem. */
+export const SET_ASIDE = 'dismissed';
+
+/** A review state in words. */
+export function reviewWords(state: string): string {
+  return state === SET_ASIDE ? 'set aside, not counted' : state.replace('_', ' ');
+}

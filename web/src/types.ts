@@ -41,6 +41,8 @@ export interface Escapes {
   previous_total: number;
   trend: 'up' | 'down' | 'flat' | null;
   to_verify: number;
+  /** Problems set aside as not escaped problems (noise, a person's call): in no count. */
+  set_aside?: { count: number; problem_ids: number[] };
   by_type: TypeEscapes[];
   method: string;
 }
@@ -205,6 +207,8 @@ export interface Review {
   summary: Record<string, unknown> | null;
   items: { problem: ProblemRecord; needs: ReviewNeed[] }[];
   progress: { total: number; resolved: number };
+  /** What the pipeline set aside in the period, for a person to check. */
+  set_aside?: { count: number; problems: { id: number; title: string; impact_start: string; service: string | null; type_rationale: string | null }[] };
 }
 
 export const PROBLEM_TYPES = ['code', 'infra', 'integration', 'regression', 'mixed'] as const;

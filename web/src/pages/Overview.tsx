@@ -96,7 +96,7 @@ function OverviewView({ now, before, previousLabel, perQuarter, quartersError }:
 
       <section aria-label="Supporting numbers" className="cards">
         <Card title="Escaped problems" value={<Num evidence={{ problems: now.escapes.by_type.flatMap((t) => t.problem_ids) }} title={`escaped problems, ${now.selection.period.label}`}>{num(now.escapes.total)}</Num>}
-          trend={<Trend current={now.escapes.total} previous={now.escapes.previous_total} betterWhen="down" format={(v) => num(v)} />} note={`${num(now.escapes.to_verify)} to verify`} testid="escapes" vs={vs} />
+          trend={<Trend current={now.escapes.total} previous={now.escapes.previous_total} betterWhen="down" format={(v) => num(v)} />} note={`${num(now.escapes.to_verify)} to verify${now.escapes.set_aside?.count ? ` · ${num(now.escapes.set_aside.count)} set aside as noise` : ''}`} testid="escapes" vs={vs} />
         <Card title={rates ? 'Cost' : 'Cost (hours)'} value={<Num evidence={{ problems: now.cost.total.problem_ids }} title={`cost of escaped problems, ${now.selection.period.label}`}>{rates ? money(now.cost.total.money, currency) : hoursTotal(now.cost.total.hours)}</Num>}
           trend={<Trend current={rates ? now.cost.total.money : now.cost.total.hours} previous={before ? (rates ? before.cost.total.money : before.cost.total.hours) : null} betterWhen="down" format={(v) => (rates ? money(v, currency) : hoursTotal(v))} />}
           note={`${hours(now.cost.total.hours_per_problem)} per problem${rates ? ` · ${hoursTotal(now.cost.total.hours)}` : ''}`} testid="cost" vs={vs} />

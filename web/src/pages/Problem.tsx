@@ -2,10 +2,10 @@
 // rationale, the release it is attributed to with the evidence, and its cost entries (editable).
 import { useState, type FormEvent } from 'react';
 import { ApiError, useApi } from '../api.ts';
-import { addCost, confirmRelease, confirmType } from '../actions.ts';
+import { addCost, confirmRelease, confirmType, dismissProblem, restoreProblem } from '../actions.ts';
 import { Num } from '../components/Num.tsx';
 import { ErrorState, Empty, Load } from '../components/States.tsx';
-import { dateTime, hours, num, pct } from '../format.ts';
+import { dateTime, hours, num, pct, reviewWords, SET_ASIDE } from '../format.ts';
 import { Link } from '../router.tsx';
 import { PROBLEM_TYPES, type Page, type ProblemRecord, type SignalRecord } from '../types.ts';
 
@@ -71,8 +71,9 @@ function ProblemView({ p, reload }: { p: ProblemRecord; reload: () => void }) {
         {p.title}
       </h2>
       <p className="muted">
-        #{p.id} · {p.service ?? 'no service'} · {p.environment ?? 'environment unknown'} · severity {p.severity ?? 'unknown'} · {p.review_state.replace('_', ' ')}
+        #{p.id} · {p.service ?? 'no service'} · {p.environment ?? 'environment unknown'} · severity {p.severity ?? 'unknown'} · {reviewWords(p.review_state)}
       </p>
+      <Counting p={p} reload={reload} />
       {p.summary && <p>{p.summary}</p>}
       <dl className="facts">
         <div><dt>Impact start</dt><dd>{dateTime(p.impact_start)}</dd></div>
@@ -90,6 +91,43 @@ function ProblemView({ p, reload }: { p: ProblemRecord; reload: () => void }) {
   );
 }
 
+
+/** Whether the problem counts: a banner with the reason and "count it" when set aside, else "not a problem". */
+function Counting({ p, reload }: { p: ProblemRecord; reload: () => void }) {
+  const { run, view } = useAction();
+  const [reason, setReason] = useState('');
+  if (p.review_state === SET_ASIDE) {
+    return (
+      <div className="flag set-aside" role="note" data-testid="set-aside">
+        <p>
+          <strong>Not counted.</strong> {p.type_rationale ?? 'Set aside as not an escaped problem.'}
+        </p>
+        <button type="button" onClick={() => run('Count it', () => restoreProblem(p.id), reload)}>
+          Count it as an escaped problem
+        </button>
+        {view}
+      </div>
+    );
+  }
+  return (
+    <form
+      className="buttons dismiss-form"
+      aria-label="Not an escaped problem"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run('Set aside', () => dismissProblem(p.id, reason), reload);
+      }}
+    >
+      <label>
+        Not a problem? Why (optional)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. a flapping alert, a how-to question" maxLength={500} />
+      </label>
+      <button type="submit">Set aside: not an escaped problem</button>
+      {view}
+    </form>
+  );
+}
+
 function TypeSection({ p, reload }: { p: ProblemRecord; reload: () => void }) {
   const { run, view } = useAction();
   return (
@@ -97,7 +135,7 @@ function TypeSection({ p, reload }: { p: ProblemRecord; reload: () => void }) {
       <h3 id="type-title">Type</h3>
       <p className="big">{p.type ? <span className={`type type-${p.type}`}>{p.type}</span> : 'unclassified'}</p>
       <p>
-        Confidence {pct(p.type_confidence)} · decided by {p.type_decider ?? 'nobody yet'} · {p.review_state === 'confirmed' ? 'confirmed' : 'to verify'}
+        Confidence {pct(p.type_confidence)} · decided by {p.type_decider ?? 'nobody yet'} · {p.review_state === 'confirmed' ? 'confirmed' : p.review_state === SET_ASIDE ? 'not counted' : 'to verify'}
       </p>
       <p className="rationale">{p.type_rationale ?? 'No rationale recorded.'}</p>
       <div role="group" aria-label="Confirm or change the type" className="buttons">

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { query, useApi } from '../api.ts';
 import { ServicePicker } from '../components/ServicePicker.tsx';
 import { Empty, Load } from '../components/States.tsx';
-import { dateTime } from '../format.ts';
+import { dateTime, reviewWords } from '../format.ts';
 import { usePeriod } from '../period.ts';
 import { Link, navigate, useLocation, withParams } from '../router.tsx';
 import { PROBLEM_TYPES, type Page, type ProblemRecord } from '../types.ts';
@@ -18,7 +18,7 @@ function Select({ label, param, value, options }: { label: string; param: string
         <option value="">all</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o.replace('_', ' ')}
+            {reviewWords(o)}
           </option>
         ))}
       </select>
@@ -47,7 +47,7 @@ export function ProblemsPage() {
       <form className="filters" aria-label="Filter problems" onSubmit={(e) => e.preventDefault()}>
         <ServicePicker value={filters.service} />
         <Select label="Type" param="type" value={filters.type} options={PROBLEM_TYPES} />
-        <Select label="Review" param="review_state" value={filters.review_state} options={['to_verify', 'confirmed']} />
+        <Select label="Review" param="review_state" value={filters.review_state} options={['to_verify', 'classified', 'confirmed', 'dismissed']} />
         <Select label="Severity" param="severity" value={filters.severity} options={['critical', 'high', 'medium', 'low']} />
       </form>
       <Load loaded={list} what="problems">
@@ -79,7 +79,7 @@ export function ProblemsPage() {
                       </th>
                       <td>{p.service ?? '—'}</td>
                       <td>{p.type ? <span className={`type type-${p.type}`}>{p.type}</span> : 'unclassified'}</td>
-                      <td>{p.review_state.replace('_', ' ')}</td>
+                      <td>{reviewWords(p.review_state)}</td>
                       <td>{p.severity ?? '—'}</td>
                       <td>{dateTime(p.impact_start)}</td>
                       <td>{p.signal_count}</td>

@@ -3,7 +3,7 @@
 // merge and g merges, s splits, f finishes — with progress and a summary at the end.
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, useApi } from '../api.ts';
-import { addCost, confirmRelease, confirmType, mergeProblems, splitProblem } from '../actions.ts';
+import { addCost, confirmRelease, confirmType, dismissProblem, mergeProblems, restoreProblem, splitProblem } from '../actions.ts';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
 import { date, dateTime, num } from '../format.ts';
 import { Link } from '../router.tsx';
@@ -18,9 +18,12 @@ interface Tally {
   costs: number;
   merges: number;
   splits: number;
+  /** Set aside as not escaped problems, and set-aside problems counted again. */
+  dismissed: number;
+  restored: number;
 }
 
-const emptyTally = (): Tally => ({ handled: [], types: {}, releases: 0, costs: 0, merges: 0, splits: 0 });
+const emptyTally = (): Tally => ({ handled: [], types: {}, releases: 0, costs: 0, merges: 0, splits: 0, dismissed: 0, restored: 0 });
 
 function tallyOf(review: Review): Tally {
   const s = (review.summary ?? {}) as Partial<Tally>;
@@ -120,6 +123,7 @@ function Shortcuts() {
           </div>
         ))}
         <div><dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous problem</dd></div>
+        <div><dt><kbd>d</kbd></dt><dd>not an escaped problem: set it aside</dd></div>
         <div><dt><kbd>a</kbd></dt><dd>accept the proposed release</dd></div>
         <div><dt><kbd>e</kbd></dt><dd>enter hours (Enter saves)</dd></div>
         <div><dt><kbd>x</kbd> then <kbd>g</kbd></dt><dd>mark problems, then merge them with this one</dd></div>
@@ -155,6 +159,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [marked, setMarked] = useState<number[]>([]);
   const [splitting, setSplitting] = useState(false);
+  const [restored, setRestored] = useState<number[]>([]);
   const [done, setDone] = useState(initial.completed_at !== null);
   // Decisions are saved one after another, in the order they were made, while the person moves on.
   const chain = useRef<Promise<void>>(Promise.resolve());
@@ -199,6 +204,26 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
     if (!item) return;
     const p = item.problem;
     decide(p, `#${p.id} is ${type}`, (t) => ({ ...t, types: { ...t.types, [type]: (t.types[type] ?? 0) + 1 } }), () => confirmType(p.id, type), true);
+  };
+  const dismiss = () => {
+    if (!item) return;
+    const p = item.problem;
+    decide(p, `#${p.id} set aside`, (t) => ({ ...t, dismissed: t.dismissed + 1 }), () => dismissProblem(p.id, 'not an escaped problem (weekly review)'), true);
+  };
+  const restore = (id: number) => {
+    setPending((n) => n + 1);
+    chain.current = chain.current.then(async () => {
+      try {
+        await restoreProblem(id);
+        setTally({ ...tallyRef.current, restored: tallyRef.current.restored + 1 });
+        setMessage({ kind: 'ok', text: `#${id} counted again.` });
+        setRestored((r) => [...r, id]);
+      } catch (e) {
+        setMessage({ kind: 'error', text: `Counting #${id} again failed: ${(e as Error).message}` });
+      } finally {
+        setPending((n) => n - 1);
+      }
+    });
   };
   const acceptRelease = () => {
     if (!item) return;
@@ -258,6 +283,7 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
       else if (key === 'j') setIndex(Math.min(position + 1, items.length - 1));
       else if (key === 'k') setIndex(Math.max(position - 1, 0));
       else if (key === 'a') acceptRelease();
+      else if (key === 'd') dismiss();
       else if (key === 'e') hoursRef.current?.focus();
       else if (key === 'x' && item) setMarked((m) => (m.includes(item.problem.id) ? m.filter((id) => id !== item.problem.id) : [...m, item.problem.id]));
       else if (key === 'g') merge();
@@ -275,12 +301,15 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
   if (done) return <Summary review={review} tally={tally} onExit={onExit} />;
   if (items.length === 0)
     return (
-      <Empty>
-        Nothing needs a person this week ({date(review.period_start)} – {date(review.period_end)}).{' '}
-        <button type="button" onClick={finish}>
-          Close the review
-        </button>
-      </Empty>
+      <>
+        <Empty>
+          Nothing needs a person this week ({date(review.period_start)} – {date(review.period_end)}).{' '}
+          <button type="button" onClick={finish}>
+            Close the review
+          </button>
+        </Empty>
+        <SetAside review={review} restored={restored} onRestore={restore} />
+      </>
     );
 
   return (
@@ -323,8 +352,10 @@ function Session({ initial, onExit }: { initial: Review; onExit: () => void }) {
           onHours={enterHours}
           splitting={splitting}
           onSplit={split}
+          onDismiss={dismiss}
         />
       )}
+      <SetAside review={review} restored={restored} onRestore={restore} />
       <div aria-live="polite" className="live">
         {message && <p className={`status ${message.kind}`}>{message.text}</p>}
       </div>
@@ -351,6 +382,7 @@ function ReviewItem(props: {
   onHours: (role: string, hours: number) => void;
   splitting: boolean;
   onSplit: (signalIds: number[]) => void;
+  onDismiss: () => void;
 }) {
   const { item, hoursRef } = props;
   const p: ProblemRecord = item.problem;
@@ -383,6 +415,9 @@ function ReviewItem(props: {
               <kbd>{k}</kbd> {t}
             </button>
           ))}
+          <button type="button" onClick={props.onDismiss} aria-keyshortcuts="d" title="Not an escaped problem (noise, a question, chatter): kept, no longer counted">
+            <kbd>d</kbd> not a problem
+          </button>
         </div>
       </section>
       <section aria-label="Release">
@@ -451,6 +486,52 @@ function SplitPanel({ problemId, onSplit }: { problemId: number; onSplit: (ids: 
   );
 }
 
+/** What the pipeline set aside in the week as noise, for a person to check; one click counts a problem again. */
+function SetAside({ review, restored, onRestore }: { review: Review; restored: number[]; onRestore: (id: number) => void }) {
+  const aside = review.set_aside;
+  if (!aside || aside.count === 0) return null;
+  return (
+    <details className="panel set-aside-list" data-testid="set-aside-list">
+      <summary>
+        Set aside as noise this week: <strong>{num(aside.count)}</strong> (flapping alerts, support questions, chatter), not counted
+      </summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Problem</th>
+            <th scope="col">Service</th>
+            <th scope="col">Impact start</th>
+            <th scope="col">Why</th>
+            <th scope="col"><span className="sr-only">Action</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {aside.problems.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <Link to={`/problems/${p.id}`}>{p.title}</Link>
+              </td>
+              <td>{p.service ?? '—'}</td>
+              <td>{dateTime(p.impact_start)}</td>
+              <td className="rationale">{(p.type_rationale ?? '').replace(/\. If counted: .*$/, '')}</td>
+              <td>
+                {restored.includes(p.id) ? (
+                  'counted'
+                ) : (
+                  <button type="button" onClick={() => onRestore(p.id)}>
+                    Count it
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {aside.count > aside.problems.length && <p className="muted">The newest {aside.problems.length} of {num(aside.count)}; see all on the <Link to="/problems?review_state=dismissed">problems page</Link>.</p>}
+    </details>
+  );
+}
+
 function Summary({ review, tally, onExit }: { review: Review; tally: Tally; onExit: () => void }) {
   const left = review.items.filter((x) => x.needs.length > 0);
   return (
@@ -469,6 +550,7 @@ function Summary({ review, tally, onExit }: { review: Review; tally: Tally; onEx
         <li>Releases confirmed: {tally.releases}</li>
         <li>Cost entries: {tally.costs}</li>
         <li>Merges: {tally.merges} · splits: {tally.splits}</li>
+        <li>Set aside as not escaped problems: {tally.dismissed} · counted again: {tally.restored}</li>
         <li>Still needing a person: {left.length}</li>
       </ul>
       <div className="buttons">
