@@ -56,60 +56,116 @@ const RESOLVABLE_KINDS = new Set(['alert', 'incident', 'ticket', 'support']);
 const TITLE_PREFERENCE = ['incident', 'ticket', 'support', 'alert', 'log', 'chat'];
 const SUMMARY_LIMIT = 1500;
 
-function mostCommon(values: (string | null)[]): string | null {
-  const counts = new Map<string, number>();
-  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+/** Counts a value (empty ones left out), for `mostCommon`. */
+function count(counts: Map<string, number>, value: string | null): void {
+  if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+}
+
+/** The value counted most often; the first counted wins a tie. */
+function mostCommon(counts: Map<string, number>): string | null {
   let best: string | null = null;
   let bestCount = 0;
   for (const [v, c] of counts) if (c > bestCount) [best, bestCount] = [v, c];
   return best;
 }
 
-/** Summarises one group. `signals` in time order; the first is the anchor and gives the key. */
+const severityRank = (severity: string | null) => (SEVERITIES as readonly (string | null)[]).indexOf(severity);
+
+/**
+ * Summarises one group. `signals` in time order; the first is the anchor and gives the key. One pass
+ * over the signals: at 2 million signals, a pass per field (filters, sorts, sets) was most of the
+ * assembly's time and garbage.
+ */
 export function summariseProblem(signals: readonly AssemblySignal[], reasons: readonly JoinReason[] = [], rules: Partial<Record<JoinRule, number>> = {}): ProblemDraft {
   const anchor = signals[0];
   if (!anchor) throw new Error('a problem needs at least one signal');
-  const titled = [...signals].sort((a, b) => TITLE_PREFERENCE.indexOf(a.kind) - TITLE_PREFERENCE.indexOf(b.kind))[0]!;
-  const seen = signals.filter((s) => SEEN_KINDS.has(s.kind));
-  const detected = (seen.length > 0 ? seen : signals.filter((s) => s.detected_at)).map((s) => s.detected_at ?? s.occurred_at).sort()[0] ?? null;
-  const lifecycle = signals.filter((s) => RESOLVABLE_KINDS.has(s.kind) || s.resolved_at);
-  const open = lifecycle.some((s) => !s.resolved_at && s.status !== 'resolved');
-  const resolutions = lifecycle.map((s) => s.resolved_at).filter((r): r is string => r !== null).sort();
-  const severity = SEVERITIES.find((level) => signals.some((s) => s.severity === level)) ?? null;
+  const n = signals.length;
+  // The title: the first signal of the most preferred kind (kinds not in the list come first).
+  let titled = anchor;
+  let titledRank = Infinity;
+  // Detected: the earliest a person or pager saw it, else the earliest detection any signal records.
+  let firstSeen: string | undefined;
+  let firstDetected: string | undefined;
+  // Resolved: the last resolution, unless a signal with a life cycle is still open.
+  let open = false;
+  let lastResolution: string | null = null;
+  let unknownResolution = false;
+  let severity: number = SEVERITIES.length;
   const labels: Record<string, string[]> = {};
-  for (const s of signals) {
-    for (const [k, v] of Object.entries(s.labels)) {
-      const list = (labels[k] ??= []);
-      if (!list.includes(v) && list.length < 20) list.push(v);
+  const titles = new Set<string>();
+  let described: AssemblySignal | undefined;
+  const serviceCounts = new Map<string, number>();
+  const environmentCounts = new Map<string, number>();
+  const services = new Set<string>();
+  const links = new Set<string>();
+  const sources = new Set<string>();
+  const kinds = new Set<string>();
+  const signal_ids = new Array<number>(n);
+  const signal_refs = new Array<string>(n);
+  const previous_problem_ids = new Array<number | null>(n);
+  for (let k = 0; k < n; k++) {
+    const s = signals[k]!;
+    const rank = TITLE_PREFERENCE.indexOf(s.kind);
+    if (rank < titledRank) [titled, titledRank] = [s, rank];
+    if (SEEN_KINDS.has(s.kind)) {
+      const at = s.detected_at ?? s.occurred_at;
+      if (firstSeen === undefined || at < firstSeen) firstSeen = at;
+    } else if (s.detected_at && (firstDetected === undefined || s.detected_at < firstDetected)) {
+      // Counts only when no signal is of a seen kind: then every signal passes here.
+      firstDetected = s.detected_at;
     }
+    if (RESOLVABLE_KINDS.has(s.kind) || s.resolved_at) {
+      if (!s.resolved_at && s.status !== 'resolved') open = true;
+      if (s.resolved_at === undefined) unknownResolution = true;
+      else if (s.resolved_at !== null && (lastResolution === null || s.resolved_at > lastResolution)) lastResolution = s.resolved_at;
+    }
+    const level = severityRank(s.severity);
+    if (level >= 0 && level < severity) severity = level;
+    for (const [key, value] of Object.entries(s.labels)) {
+      const list = (labels[key] ??= []);
+      if (!list.includes(value) && list.length < 20) list.push(value);
+    }
+    if (titles.size < 20) titles.add(s.title);
+    if (!described && s.body) described = s;
+    count(serviceCounts, s.service);
+    count(environmentCounts, s.environment);
+    if (s.service !== null) services.add(s.service);
+    for (const link of s.links) links.add(link);
+    sources.add(s.source);
+    kinds.add(s.kind);
+    signal_ids[k] = s.id;
+    signal_refs[k] = signalRef(s);
+    previous_problem_ids[k] = s.problem_id ?? null;
   }
-  const distinctTitles = [...new Set(signals.map((s) => s.title))];
-  let summary = distinctTitles.slice(0, 20).join(' · ');
-  const described = signals.find((s) => s.body);
+  let summary = [...titles].join(' · ');
   // Chat and log sources often repeat the title as the body's first line.
   const body = described?.body?.startsWith(described.title) ? described.body.slice(described.title.length).trim() : described?.body?.trim();
   if (body) summary += ` — ${body}`;
   if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 1)}…`;
-  const refById = new Map(signals.map((s) => [s.id, signalRef(s)]));
-  const ref = (id: number) => refById.get(id) ?? `#${id}`;
+  let ref = (id: number) => `#${id}`;
+  if (reasons.length > 0) {
+    const refById = new Map<number, string>();
+    for (let k = 0; k < n; k++) refById.set(signal_ids[k]!, signal_refs[k]!);
+    ref = (id) => refById.get(id) ?? `#${id}`;
+  }
   return {
-    key: signalRef(anchor),
+    key: signal_refs[0]!,
     title: titled.title,
     summary,
-    service: mostCommon(signals.map((s) => s.service)),
-    services: [...new Set(signals.map((s) => s.service).filter((s): s is string => s !== null))].sort(),
-    environment: mostCommon(signals.map((s) => s.environment)),
+    service: mostCommon(serviceCounts),
+    services: [...services].sort(),
+    environment: mostCommon(environmentCounts),
     impact_start: anchor.occurred_at,
-    detected_at: detected,
-    resolved_at: open ? null : (resolutions[resolutions.length - 1] ?? null),
-    severity,
-    signal_count: signals.length,
-    signal_ids: signals.map((s) => s.id),
-    signal_refs: signals.map((s) => signalRef(s)),
-    links: [...new Set(signals.flatMap((s) => s.links))],
-    previous_problem_ids: signals.map((s) => s.problem_id ?? null),
-    sources: [...new Set(signals.map((s) => s.source))].sort(),
-    kinds: [...new Set(signals.map((s) => s.kind))].sort(),
+    detected_at: firstSeen ?? firstDetected ?? null,
+    resolved_at: open || unknownResolution ? null : lastResolution,
+    severity: (SEVERITIES as readonly string[])[severity] ?? null,
+    signal_count: n,
+    signal_ids,
+    signal_refs,
+    links: [...links],
+    previous_problem_ids,
+    sources: [...sources].sort(),
+    kinds: [...kinds].sort(),
     labels,
     correlation: {
       rules,

@@ -165,6 +165,47 @@ describe('assemble', () => {
     expect(stillOpen.resolved_at).toBeNull();
   });
 
+  it('summarises the edge cases: unseen detections, kinds out of the title list, caps on titles and labels, reasons by ref', () => {
+    const at = (m: number) => `2025-11-03T1${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:00Z`;
+    // Nothing a person or pager sees: detected is the earliest detection any signal records.
+    const logs = [
+      sig({ id: 9001, kind: 'log', occurred_at: at(0), detected_at: at(9), title: 'disk 1', environment: 'staging', service: 'b', labels: { host: 'h1' } }),
+      sig({ id: 9002, kind: 'log', occurred_at: at(1), detected_at: at(5), title: 'disk 2', environment: 'production', service: 'a', severity: 'low', body: 'disk 2\nfull on /var', labels: { host: 'h2', zone: 'z' } }),
+      sig({ id: 9003, kind: 'deploy-note', occurred_at: at(2), title: 'deploy note', environment: 'production', service: 'a', severity: 'medium', links: ['jira:X-1', 'pr:4'], problem_id: 7 }),
+      sig({ id: 9004, kind: 'log', occurred_at: at(3), title: 'disk 2', service: 'b', severity: 'bogus', links: ['jira:X-1'], resolved_at: at(40) }),
+    ];
+    const p = summariseProblem(logs, [{ signal_id: 9004, joined_id: 9001, rule: 'service_time', detail: 'b' }, { signal_id: 1, joined_id: 9002, rule: 'text', detail: 'cosine 0.70' }], { service_time: 1, text: 1 });
+    expect(p).toMatchObject({
+      key: 'prometheus:a9001',
+      // A kind the preference list does not name comes before every named kind.
+      title: 'deploy note',
+      summary: 'disk 1 · disk 2 · deploy note — full on /var',
+      service: 'b',
+      services: ['a', 'b'],
+      environment: 'production',
+      detected_at: at(5),
+      resolved_at: at(40),
+      severity: 'medium',
+      links: ['jira:X-1', 'pr:4'],
+      previous_problem_ids: [null, null, 7, null],
+      sources: ['prometheus'],
+      kinds: ['deploy-note', 'log'],
+      labels: { host: ['h1', 'h2'], zone: ['z'] },
+      correlation: { rules: { service_time: 1, text: 1 }, reasons: [{ signal: 'prometheus:a9004', joined: 'prometheus:a9001', rule: 'service_time', detail: 'b' }, { signal: '#1', joined: 'prometheus:a9002', rule: 'text', detail: 'cosine 0.70' }] },
+    });
+    // A seen signal decides detection, by when it occurred if it records no detection.
+    expect(summariseProblem([...logs, sig({ id: 9005, kind: 'chat', occurred_at: at(30), detected_at: null })]).detected_at).toBe(at(30));
+    // An open ticket keeps it unresolved; at most 20 titles and 20 values per label.
+    const many = Array.from({ length: 30 }, (_, k) => sig({ id: 9100 + k, occurred_at: at(k), title: `t${k % 25}`, labels: { n: String(k) }, kind: k === 3 ? 'ticket' : 'log', resolved_at: k === 3 ? null : at(50) }));
+    const big = summariseProblem(many);
+    expect(big.summary).toBe(Array.from({ length: 20 }, (_, k) => `t${k}`).join(' · '));
+    expect(big.labels.n).toHaveLength(20);
+    expect(big.resolved_at).toBeNull();
+    expect(big.title).toBe('t3');
+    expect(big.severity).toBeNull();
+    expect(summariseProblem(many.filter((s) => s.kind !== 'ticket')).resolved_at).toBe(at(50));
+  });
+
   it('hands back each problem when its last signal has passed', () => {
     const a = sig({ occurred_at: '2025-11-03T10:00:00Z', service: 's' });
     const b = sig({ occurred_at: '2025-11-03T10:01:00Z', service: 't' });
