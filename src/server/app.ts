@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ServerContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
@@ -34,10 +34,27 @@ export interface AppOptions {
   webDist?: string;
 }
 
+/**
+ * Fastify logs two lines a request, one as it comes in and one as it completes. This logs only the
+ * second, carrying what the first said (method, URL, client address): the same facts at info level
+ * for about half the logging cost. A request that fails is still logged at error level.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Fastify's `req` serializer reads method, url and ip (logged as remoteAddress).
+    const req = { method: request.method, url: request.url, ip: request.ip };
+    if (error) reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
+    logController: new OneLinePerRequest(),
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

@@ -2,6 +2,7 @@
 // on SQLite and PostgreSQL.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -257,6 +258,37 @@ describe('webhook group commit (SQLite)', () => {
       );
       expect(again.map(outcome)).toEqual(batch.map(() => 'unchanged'));
       expect(await store.db.selectFrom('signals').select('external_id').execute()).toHaveLength(40);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
+
+describe('request log', () => {
+  it('writes one line per request when it completes, with method, URL, client, status and time', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const store = await factories[0]!.open();
+    const app = await buildApp({ store, config: ConfigSchema.parse({}) }, { logger: { level: 'info', stream } });
+    try {
+      const body = JSON.stringify({ external_id: 'log-1', title: 't', occurred_at: '2025-11-03T14:05:00Z' });
+      expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/generic', headers: json, payload: body })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/generic', headers: json, payload: '{' })).statusCode).toBe(400);
+      const requests = lines.filter((l) => l.reqId !== undefined && l.level === 30);
+      expect(requests.map((l) => l.msg)).toEqual(['request completed', 'request completed']);
+      expect(requests.map((l) => [l.req, l.res])).toEqual([
+        [{ method: 'POST', url: '/api/v1/webhooks/generic', remoteAddress: '127.0.0.1' }, { statusCode: 200 }],
+        [{ method: 'POST', url: '/api/v1/webhooks/generic', remoteAddress: '127.0.0.1' }, { statusCode: 400 }],
+      ]);
+      expect(requests.every((l) => typeof l.responseTime === 'number')).toBe(true);
+      // The unsigned-source warning is still logged, once, with the request's id.
+      expect(lines.filter((l) => l.level === 40 && String(l.msg).startsWith('webhook source generic has no secret'))).toHaveLength(1);
     } finally {
       await app.close();
       await store.close();
