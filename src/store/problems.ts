@@ -131,7 +131,9 @@ const str = (v: Cell) => v as string;
 const nullable = (v: Cell) => v as string | null;
 
 function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]> {
-  const list = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => `"${c}"`).join(', ');
+  // Empty links and labels (most signals) come back as null, so no string is made for them.
+  const empty: Partial<Record<string, string>> = { links: "'[]'", labels: "'{}'" };
+  const list = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif("${c}", ${empty[c]})` : `"${c}"`)).join(', ');
   const first = sqlite.prepare(`select ${list} from signals order by occurred_at, id limit ?`).raw(true);
   const next = sqlite.prepare(`select ${list} from signals where (occurred_at, id) > (?, ?) order by occurred_at, id limit ?`).raw(true);
   let last: [string, number] | null = null;
@@ -141,8 +143,7 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
     // Columns in CORRELATION_COLUMNS / ASSEMBLY_COLUMNS order; every object gets the same shape.
     const page = rows.map((r): CorrelationSignal | AssemblySignal => {
       const id = Number(r[0]);
-      // Most signals link nothing and carry no labels: no parse for those.
-      const links = r[9] === '[]' ? [] : fromJson<string[]>(r[9], []);
+      const links = fromJson<string[]>(r[9], []);
       if (columns === 'correlation') {
         return { id, source: str(r[1]!), external_id: str(r[2]!), kind: str(r[3]!), url: nullable(r[4]!), occurred_at: str(r[5]!), resolved_at: nullable(r[6]!), title: str(r[7]!), service: nullable(r[8]!), links };
       }
@@ -162,7 +163,7 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
         severity: nullable(r[12]!),
         status: str(r[13]!),
         environment: nullable(r[14]!),
-        labels: r[15] === '{}' ? {} : fromJson<Record<string, string>>(r[15], {}),
+        labels: fromJson<Record<string, string>>(r[15], {}),
         problem_id: r[16] as number | null,
       };
     });
@@ -248,15 +249,18 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
         counts.inserted += rows.length;
       }
     }
-    const moves: [number, number][] = [];
+    // Signal k moves to problem k: two flat lists, not a pair per signal (millions on a first run).
+    const moves = { signals: [] as number[], problems: [] as number[] };
     for (const p of batch) {
       const id = ids.get(p.columns.key)!;
-      p.signal_ids.forEach((signal, k) => {
-        if (p.previous_problem_ids[k] !== id) moves.push([signal, id]);
-      });
+      for (let k = 0; k < p.signal_ids.length; k++) {
+        if (p.previous_problem_ids[k] === id) continue;
+        moves.signals.push(p.signal_ids[k]!);
+        moves.problems.push(id);
+      }
     }
     await pointSignals(trx, moves, sqlite);
-    counts.signals += moves.length;
+    counts.signals += moves.signals.length;
   });
   return counts;
 }
@@ -287,16 +291,17 @@ function insertProblemRow(sqlite: SqliteConnection, row: NewProblem): number {
  * Sets signals.problem_id for many signals at once: one UPDATE … FROM (VALUES …) per few thousand
  * (both dialects name VALUES columns column1, column2), instead of a statement per problem.
  */
-async function pointSignals(db: Kysely<Database>, moves: readonly [number, number][], sqlite?: SqliteConnection): Promise<void> {
+async function pointSignals(db: Kysely<Database>, moves: { signals: readonly number[]; problems: readonly number[] }, sqlite?: SqliteConnection): Promise<void> {
+  const { signals, problems } = moves;
   if (sqlite) {
     // The raw connection is the one the transaction runs on; one cached statement beats compiling
     // and preparing a statement of thousands of parameters per few thousand signals.
     const point = sqlite.prepare('update signals set problem_id = ? where id = ?');
-    for (const [signal, problem] of moves) point.run(problem, signal);
+    for (let k = 0; k < signals.length; k++) point.run(problems[k], signals[k]);
     return;
   }
-  for (let i = 0; i < moves.length; i += 4000) {
-    const rows = moves.slice(i, i + 4000).map(([signal, problem]) => sql`(cast(${signal} as integer), cast(${problem} as integer))`);
+  for (let i = 0; i < signals.length; i += 4000) {
+    const rows = signals.slice(i, i + 4000).map((signal, k) => sql`(cast(${signal} as integer), cast(${problems[i + k]} as integer))`);
     await sql`update signals set problem_id = v.column2 from (values ${sql.join(rows)}) as v where signals.id = v.column1`.execute(db);
   }
 }
