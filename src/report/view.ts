@@ -67,6 +67,7 @@ export function buildView(inputs: ReportInputs, reg: CitationRegistry): ReportVi
 
   // Escapes and their breakdown by type.
   const total = count('current.escapes.total', current.escapes.total, 'escaped problems', { problems: current.cost.total.problem_ids });
+  const aside = current.escapes.set_aside?.count ?? 0;
   const prevTotal = prevHasData ? count('previous.escapes.total', previous.escapes.total, 'escaped problems, previous period', { problems: previous.cost.total.problem_ids }, PP) : '';
   const yearTotal = year_ago && YP ? count('year_ago.escapes.total', year_ago.escapes.total, 'escaped problems, same period a year earlier', { problems: year_ago.cost.total.problem_ids }, YP) : '';
   const typeTokens = (plain: boolean) =>
@@ -169,6 +170,8 @@ export function buildView(inputs: ReportInputs, reg: CitationRegistry): ReportVi
       breakdown_plain: joinList(typeTokens(true)),
       to_verify: current.escapes.to_verify > 0 ? count('current.escapes.to_verify', current.escapes.to_verify, 'problems whose type no person has confirmed', { problems: current.cost.total.problem_ids }) : '',
       has_to_verify: current.escapes.to_verify > 0,
+      set_aside: aside > 0 ? count('current.escapes.set_aside.count', aside, 'problems set aside as noise (flapping alerts, support questions, chatter): in no count', { problems: current.escapes.set_aside?.problem_ids ?? [] }) : '',
+      has_set_aside: aside > 0,
     },
     types,
     cost: {

@@ -15,6 +15,11 @@ import { rulesFromConfig } from '../../src/pipeline/classify/index.ts';
 import { loadMetricFacts } from '../../src/store/metric-facts.ts';
 import { escapesByType } from '../../src/metrics/escapes.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { loadReportInputs } from '../../src/report/load.ts';
+import { buildReport } from '../../src/report/build.ts';
+import { loadTemplate } from '../../src/report/templates.ts';
+import { renderMarkdown } from '../../src/report/render-markdown.ts';
+import { checkCitations } from '../report/check.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
 const config = ConfigSchema.parse({ classification: { min_training_examples: 100 } });
@@ -125,6 +130,17 @@ for (const factory of factories) {
       expect(e.total).toBe(2);
       expect(e.set_aside.count).toBe(3);
       expect(e.by_type.flatMap((t) => t.problem_ids).sort()).toEqual([(await byKey())['pagerduty:PD1']!.id, (await byKey())['slack:C1-2']!.id].sort());
+
+      // The weekly report says what it did not count, and cites the problems.
+      const inputs = await loadReportInputs(store, { audience: 'weekly', period: parsePeriod('2025-11'), service: null, config, definitions: '2024', dashboardUrl: '' });
+      const doc = buildReport(inputs, loadTemplate('weekly'));
+      const markdown = renderMarkdown(doc);
+      expect(markdown).toMatch(/Not counted: 3\[\^(c\d+)\] set aside as noise \(flapping alerts, support questions, chatter\)/);
+      const note = /Not counted: 3\[\^(c\d+)\]/.exec(markdown)![1]!;
+      const ids = [flap.id, (await byKey())['zendesk:7002']!.id, (await byKey())['slack:C1-1']!.id].sort((a, b) => a - b);
+      expect(markdown).toContain(`[^${note}]: problems set aside as noise`);
+      expect(markdown).toMatch(new RegExp(`\\[\\^${note}\\]: .*Records: problems ${ids.join(', ')}\\.`));
+      expect(checkCitations(doc, inputs)).toBeGreaterThan(0);
     });
 
     it('a person counts a problem again, or sets one aside; both survive a re-run', async () => {
