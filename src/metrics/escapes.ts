@@ -24,8 +24,9 @@ export interface EscapesByType {
   total: number;
   previous_total: number;
   trend: 'up' | 'down' | 'flat' | null;
-  /** Problems whose type no person has confirmed yet. */
+  /** Problems whose type no person has confirmed yet, and their ids. */
   to_verify: number;
+  to_verify_ids: number[];
   /** Problems set aside in the period as not escaped problems (noise, a person's call): not in any count. */
   set_aside: { count: number; problem_ids: number[] };
   by_type: TypeEscapes[];
@@ -37,6 +38,7 @@ export const typeOf = (p: ProblemFact): TypeKey => p.type ?? UNCLASSIFIED;
 /** Problems are placed in a period by their impact start. */
 export function escapesByType(problems: readonly ProblemFact[], period: Period, previous: Period, setAside: readonly ProblemFact[] = []): EscapesByType {
   const aside = setAside.filter((p) => inPeriod(p.impact_start, period)).map((p) => p.id);
+  const toVerify = problems.filter((p) => p.review_state === 'to_verify' && inPeriod(p.impact_start, period)).map((p) => p.id);
   const current = problems.filter((p) => inPeriod(p.impact_start, period));
   const before = problems.filter((p) => inPeriod(p.impact_start, previous));
   const by_type = TYPE_KEYS.map((type): TypeEscapes => {
@@ -57,7 +59,8 @@ export function escapesByType(problems: readonly ProblemFact[], period: Period, 
     total: current.length,
     previous_total: before.length,
     trend: direction(before.length, current.length),
-    to_verify: current.filter((p) => p.review_state === 'to_verify').length,
+    to_verify: toVerify.length,
+    to_verify_ids: toVerify,
     set_aside: { count: aside.length, problem_ids: aside },
     by_type,
     method: 'escaped problems counted by type, placed in a period by impact start; trend against the previous period of equal length',

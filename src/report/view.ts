@@ -168,7 +168,7 @@ export function buildView(inputs: ReportInputs, reg: CitationRegistry): ReportVi
       ...trend(prevHasData ? previous.escapes.total : null, current.escapes.total),
       breakdown: joinList(typeTokens(false)),
       breakdown_plain: joinList(typeTokens(true)),
-      to_verify: current.escapes.to_verify > 0 ? count('current.escapes.to_verify', current.escapes.to_verify, 'problems whose type no person has confirmed', { problems: current.cost.total.problem_ids }) : '',
+      to_verify: current.escapes.to_verify > 0 ? count('current.escapes.to_verify', current.escapes.to_verify, 'problems whose type no person has confirmed', { problems: current.escapes.to_verify_ids ?? current.cost.total.problem_ids }) : '',
       has_to_verify: current.escapes.to_verify > 0,
       set_aside: aside > 0 ? count('current.escapes.set_aside.count', aside, 'problems set aside as noise (flapping alerts, support questions, chatter): in no count', { problems: current.escapes.set_aside?.problem_ids ?? [] }) : '',
       has_set_aside: aside > 0,

@@ -140,6 +140,9 @@ for (const factory of factories) {
       const ids = [flap.id, (await byKey())['zendesk:7002']!.id, (await byKey())['slack:C1-1']!.id].sort((a, b) => a - b);
       expect(markdown).toContain(`[^${note}]: problems set aside as noise`);
       expect(markdown).toMatch(new RegExp(`\\[\\^${note}\\]: .*Records: problems ${ids.join(', ')}\\.`));
+      // …and the problems waiting for a person are cited as such, not every problem of the period.
+      expect(e.to_verify_ids).toHaveLength(e.to_verify);
+      expect(markdown).toMatch(new RegExp(`: problems whose type no person has confirmed, 2025-11: ${e.to_verify} .*Records: problems ${[...e.to_verify_ids].sort((a, b) => a - b).join(', ')}\\.`));
       expect(checkCitations(doc, inputs)).toBeGreaterThan(0);
     });
 
