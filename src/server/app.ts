@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { WalCheckpointer } from '../ingest/wal-checkpoint.ts';
 import type { ServerContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -65,6 +66,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
       message: status >= 500 ? 'internal error; see the server log' : error.message,
     });
   });
+  // On SQLite, WAL checkpoints run in a worker thread rather than inside a request's commit.
+  const checkpointer = ctx.store.sqlite ? WalCheckpointer.start(ctx.store.sqlite, { onError: (error) => app.log.warn({ err: error }, 'WAL checkpoints are back on the server connection') }) : undefined;
+  if (checkpointer) app.addHook('onClose', () => checkpointer.stop());
   const webDist = options.webDist ?? WEB_DIST;
   const dashboard = existsSync(join(webDist, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
