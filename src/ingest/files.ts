@@ -1,18 +1,17 @@
 // Imports JSONL and CSV files of records. A file is one transaction: a bad line rejects the whole
 // file (nothing of it is stored) unless skipInvalid is set, in which case the good lines are kept.
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { parse as parseCsv } from 'csv-parse';
 import type { Kysely } from 'kysely';
-import { IMPORT_KINDS, type ImportKind, type ImportRecord } from '../domain/records.ts';
-import type { Database } from '../store/schema.ts';
+import { IMPORT_KINDS, type ImportKind } from '../domain/records.ts';
+import { approximateRowCount, suspendSecondaryIndexes } from '../store/bulk-load.ts';
+import { type Database, fromJson } from '../store/schema.ts';
 import type { Store } from '../store/connection.ts';
-import { addCounts, batchSizeFor, emptyCounts, upsertRecords, type WriteCounts } from '../store/upsert.ts';
-import { loadServiceResolver } from '../store/services.ts';
-import { type LineError, kindFromFileName, parseCsvRow, parseJsonLine, type ParsedLine } from './parse-record.ts';
+import type { ServiceAliases } from '../store/services.ts';
+import { addCounts, emptyCounts, tableOf, writeImportRows, type WriteCounts } from '../store/upsert.ts';
+import { fileRowChunks, type RowChunk, rowChunks, rowChunksFromWorker } from './import-rows.ts';
+import { type LineError, kindFromFileName } from './parse-record.ts';
 
 export type KindCounts = WriteCounts & { rejected: number };
 
@@ -37,6 +36,8 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** How many bad lines to describe; the rest are counted. */
   maxErrors?: number;
+  /** Read, validate and hash in a worker thread (default: for files of 4 MiB and more). Files only. */
+  worker?: boolean;
 }
 
 export class FileRejected extends Error {
@@ -61,73 +62,25 @@ export function importOrder(files: string[]): string[] {
   return files.map((f, i) => ({ f, i, r: rank(f) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.f);
 }
 
-const LINE_BREAK = /\r\n|\n|\r/;
+/** Files at least this large are read, validated and hashed in a worker thread while this one writes. */
+const WORKER_MIN_BYTES = 4 << 20;
 
 /**
- * The lines of a stream, a chunk's worth at a time (\n, \r\n or \r ends a line, as readline has
- * it); faster than readline, which hands lines over one event at a time.
+ * A SQLite table whose import is expected to bring at least this many rows, and at least twice as
+ * many as it holds, gets its secondary indexes built once after the rows rather than kept up row by
+ * row (building costs about a third of keeping them up, but over the whole table).
  */
-async function* splitLines(stream: Readable): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    let text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    // A \r at the very end may be the first half of \r\n: wait for the next chunk.
-    const held = text.endsWith('\r') ? '\r' : '';
-    if (held) text = text.slice(0, -1);
-    const lines = text.indexOf('\r') < 0 ? text.split('\n') : text.split(LINE_BREAK);
-    rest = lines.pop()! + held;
-    if (lines.length > 0) yield lines;
-  }
-  const last = rest + decoder.end();
-  if (last !== '') yield last.split(LINE_BREAK).filter((l, i, all) => i < all.length - 1 || l !== '');
-}
-
-/** The parsed lines of a stream, a chunk's worth at a time: one await per chunk rather than per line. */
-async function* readLines(stream: Readable, format: 'jsonl' | 'csv', fallbackKind: ImportKind | undefined): AsyncGenerator<{ line: number; parsed: ParsedLine }[]> {
-  if (format === 'jsonl') {
-    let line = 0;
-    for await (const lines of splitLines(stream)) {
-      const parsed: { line: number; parsed: ParsedLine }[] = [];
-      for (const text of lines) {
-        line++;
-        if (text.trim() === '') continue;
-        parsed.push({ line, parsed: parseJsonLine(text, fallbackKind) });
-      }
-      yield parsed;
-    }
-    return;
-  }
-  const parser = stream.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true, relax_column_count: false, trim: false }));
-  try {
-    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield [{ line: item.info.lines, parsed: parseCsvRow(item.record, fallbackKind) }];
-    }
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    yield [{ line: e.lines ?? 0, parsed: { ok: false, error: { message: `not valid CSV (${e.message})` } } }];
-  }
-}
+const BULK_MIN_ROWS = 10_000;
 
 /** Imports one file into the store. Throws FileRejected (after rolling back) when a line is bad and skipInvalid is off. */
 export async function importFile(store: Store, file: string, options: ImportOptions = {}): Promise<FileImportResult> {
   const format = formatOf(file);
   const totalBytes = (await stat(file)).size;
-  // Larger reads than the 64 KiB default: fewer chunks to split and hand over, memory still bounded.
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  let bytesRead = 0;
-  if (options.onProgress) {
-    const onProgress = options.onProgress;
-    stream.on('data', (chunk) => {
-      bytesRead += chunk.length;
-      onProgress(bytesRead, totalBytes);
-    });
-    // A 'data' listener starts the stream flowing, and chunks would be lost while the import awaits
-    // its first query (PostgreSQL answers over the network). Paused, it yields chunks only when the
-    // reader asks for them, and each still passes this listener.
-    stream.pause();
+  const kind = options.kind ?? kindFromFileName(basename(file));
+  if (options.worker ?? totalBytes >= WORKER_MIN_BYTES) {
+    return importChunks(store, file, format, (services) => rowChunksFromWorker(file, format, kind, services), { ...options, kind }, totalBytes);
   }
-  return importStream(store, file, format, stream, { ...options, kind: options.kind ?? kindFromFileName(basename(file)) });
+  return importChunks(store, file, format, (services) => fileRowChunks(file, format, kind, services), { ...options, kind }, totalBytes);
 }
 
 /**
@@ -136,7 +89,24 @@ export async function importFile(store: Store, file: string, options: ImportOpti
  * skipInvalid is off.
  */
 export async function importStream(store: Store, name: string, format: 'jsonl' | 'csv', stream: Readable, options: ImportOptions = {}): Promise<FileImportResult> {
-  const fallbackKind = options.kind;
+  return importChunks(store, name, format, (services) => rowChunks(stream, format, options.kind, services), options);
+}
+
+/** The services and their aliases as stored, which the rows' service names are mapped through. */
+async function storedServices(db: Kysely<Database>): Promise<ServiceAliases[]> {
+  const rows = await db.selectFrom('services').select(['name', 'aliases']).execute();
+  return rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) }));
+}
+
+/** Writes the chunks of one input in one transaction (see importStream). */
+async function importChunks(
+  store: Store,
+  name: string,
+  format: 'jsonl' | 'csv',
+  chunksOf: (services: readonly ServiceAliases[]) => AsyncIterable<RowChunk>,
+  options: ImportOptions,
+  totalBytes?: number,
+): Promise<FileImportResult> {
   const maxErrors = options.maxErrors ?? 20;
   const result: FileImportResult = { file: name, format, stored: false, lines: 0, counts: {}, errors: [], moreErrors: 0 };
 
@@ -148,40 +118,33 @@ export async function importStream(store: Store, name: string, format: 'jsonl' |
   };
 
   // On SQLite the rows go through prepared statements on the transaction's own connection.
-  const sqlite = store.sqlite ? { sqlite: store.sqlite } : {};
+  const sqlite = store.sqlite;
   try {
     await store.db.transaction().execute(async (trx) => {
-      let resolveService = await loadServiceResolver(trx);
-      const batches = new Map<ImportKind, ImportRecord['record'][]>();
-      const batchSizes: Partial<Record<ImportKind, number>> = {};
-      const flush = async (kind: ImportKind) => {
-        const batch = batches.get(kind);
-        if (!batch || batch.length === 0) return;
-        batches.set(kind, []);
-        addCounts(countsOf(kind), await upsertRecords(trx as Kysely<Database>, kind, batch as never, { resolveService, ...sqlite }));
+      const now = new Date().toISOString();
+      const rebuilds: (() => void)[] = [];
+      const decided = new Set<ImportKind>();
+      // Drops a table's secondary indexes for the load when the file promises many rows for it.
+      const considerBulk = (kind: ImportKind, bytesRead: number | undefined) => {
+        decided.add(kind);
+        if (!sqlite || !totalBytes || !bytesRead || SOURCE_KEYED.indexOf(kind) < 0) return;
+        const expected = (totalBytes * result.lines) / bytesRead;
+        if (expected < BULK_MIN_ROWS || expected < 2 * approximateRowCount(sqlite, tableOf(kind))) return;
+        rebuilds.push(suspendSecondaryIndexes(sqlite, tableOf(kind)));
       };
-      for await (const chunk of readLines(stream, format, fallbackKind)) for (const { line, parsed } of chunk) {
-        result.lines++;
-        if (!parsed.ok) {
-          reject({ line, ...parsed.error });
-          continue;
-        }
+      for await (const chunk of chunksOf(await storedServices(trx))) {
+        if (chunk.bytesRead !== undefined && totalBytes !== undefined) options.onProgress?.(chunk.bytesRead, totalBytes);
+        result.lines += chunk.lines;
+        for (const error of chunk.errors) reject(error);
         // Once a line is bad and the file will be rejected, keep validating but stop writing.
         if (result.errors.length > 0 && !options.skipInvalid) continue;
-        const { kind, record } = parsed.value;
-        const batch = batches.get(kind) ?? [];
-        batch.push(record);
-        batches.set(kind, batch);
-        if (kind === 'service') {
-          // Later lines map their service names through these aliases: store them now.
-          await flush(kind);
-          resolveService = await loadServiceResolver(trx as Kysely<Database>);
-        } else if (batch.length >= (batchSizes[kind] ??= batchSizeFor(kind, store.dialect))) {
-          await flush(kind);
+        for (const { kind, rows } of chunk.rows) {
+          if (!decided.has(kind)) considerBulk(kind, chunk.bytesRead);
+          addCounts(countsOf(kind), await writeImportRows(trx as Kysely<Database>, kind, rows, { now, ...(sqlite ? { sqlite } : {}) }));
         }
       }
       if (result.errors.length > 0 && !options.skipInvalid) throw new FileRejected(result);
-      for (const kind of batches.keys()) await flush(kind);
+      for (const rebuild of rebuilds) rebuild();
     });
   } catch (error) {
     if (error instanceof FileRejected) {
@@ -192,6 +155,9 @@ export async function importStream(store: Store, name: string, format: 'jsonl' |
   result.stored = true;
   return result;
 }
+
+/** Kinds kept in tables keyed by an integer id (and by source + external id). */
+const SOURCE_KEYED: readonly ImportKind[] = ['signal', 'deployment', 'change', 'defect', 'test_run', 'cost_entry'];
 
 export function describeLineError(file: string, error: LineError): string {
   const where = [error.kind, error.field].filter(Boolean).join(' field ');

@@ -2,7 +2,7 @@
 // The same record twice is "unchanged"; a record whose content differs is "updated" in place.
 import { createHash, hash } from 'node:crypto';
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
 import type { Database } from './schema.ts';
 import type { Dialect, SqliteConnection } from './connection.ts';
@@ -205,14 +205,6 @@ function stableJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
 }
 
-const MAX_PARAMETERS = { sqlite: 30_000, postgres: 60_000 } as const;
-
-/** How many rows of a kind fit in one statement on this dialect. */
-export function batchSizeFor(kind: ImportKind, dialect: Dialect): number {
-  const columns = Object.keys(SPECS[kind].toRow(sampleRecords[kind] as never, identityResolver)).length + 4;
-  return Math.max(1, Math.min(1000, Math.floor(MAX_PARAMETERS[dialect] / columns)));
-}
-
 // One record of each kind with every column present, to count the columns a row has.
 const sampleRecords: { [K in ImportKind]: RecordOf<K> } = {
   team: { name: 't' },
@@ -241,8 +233,11 @@ const MERGED_LISTS = new Set(['links']);
 function rowHash(row: Row): string {
   const values: unknown[] = [];
   for (const column in row) if (!BOOKKEEPING.has(column)) values.push(row[column] ?? null);
-  return hash('sha1', JSON.stringify(values), 'base64url');
+  return valuesHash(values);
 }
+
+/** The fingerprint of a row's column values in toRow's order (what rowHash hashes). */
+const valuesHash = (values: unknown[]): string => hash('sha1', JSON.stringify(values), 'base64url');
 
 const asJsonText = (value: unknown): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
@@ -362,6 +357,14 @@ function dialectOf(db: Kysely<Database>): Dialect {
 const quote = (name: string) => `"${name}"`;
 
 /**
+ * kysely is loaded with the first query rather than with this module: the import's worker thread
+ * uses only the row functions here, and loading kysely's few hundred modules costs it a second of CPU.
+ */
+async function compiledQuery(text: string, parameters: unknown[]): Promise<CompiledQuery> {
+  return (await import('kysely')).CompiledQuery.raw(text, parameters);
+}
+
+/**
  * Statements are written by hand rather than through the query builder: for a thousand rows of twenty
  * columns, building and compiling the query tree cost more than running it. The text depends only on
  * the table, the columns and (on SQLite) the row count, so it is kept.
@@ -389,7 +392,7 @@ async function postgresColumnTypes(db: Kysely<Database>, table: string): Promise
   let types = columnTypes.get(table);
   if (types === undefined) {
     const result = await db.executeQuery<{ column_name: string; udt_name: string }>(
-      CompiledQuery.raw('select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]),
+      await compiledQuery('select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]),
     );
     types = new Map(result.rows.map((r) => [r.column_name, r.udt_name]));
     if (types.size > 0) columnTypes.set(table, types);
@@ -406,7 +409,7 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
     const names = rows.map((r) => String(r.name));
     const text = statement(`select|${spec.table}|${whole}|${pg ? 'pg' : names.length}`, () =>
       `select ${columns} from ${quote(spec.table)} where "name" ${pg ? '= any($1::text[])' : `in (${questionMarks(names.length)})`}`);
-    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, pg ? [names] : names));
+    const stored = await db.executeQuery<Row>(await compiledQuery(text, pg ? [names] : names));
     for (const s of stored.rows) found.set(String(s.name), s);
     return found;
   }
@@ -414,7 +417,7 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
     // One round trip for the whole batch: the server pairs the two arrays back into keys.
     const text = statement(`select|${spec.table}|${whole}|pg`, () =>
       `select ${whole ? 't.*' : columns} from ${quote(spec.table)} t join unnest($1::text[], $2::text[]) as k(source, external_id) using (source, external_id)`);
-    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, [rows.map((r) => String(r.source)), rows.map((r) => String(r.external_id))]));
+    const stored = await db.executeQuery<Row>(await compiledQuery(text, [rows.map((r) => String(r.source)), rows.map((r) => String(r.external_id))]));
     for (const s of stored.rows) found.set(`${String(s.source)}\u0000${String(s.external_id)}`, s);
     return found;
   }
@@ -427,7 +430,7 @@ async function existingRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, r
   for (const [source, ids] of bySource) {
     const text = statement(`select|${spec.table}|${whole}|${ids.length}`, () =>
       `select ${columns} from ${quote(spec.table)} where "source" = ? and "external_id" in (${questionMarks(ids.length)})`);
-    const stored = await db.executeQuery<Row>(CompiledQuery.raw(text, [source, ...ids]));
+    const stored = await db.executeQuery<Row>(await compiledQuery(text, [source, ...ids]));
     for (const s of stored.rows) found.set(`${source}\u0000${String(s.external_id)}`, s);
   }
   return found;
@@ -452,7 +455,7 @@ async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows
     const text = statement(`insert|${spec.table}|${columns.join(',')}|pg`, () =>
       upsertText(spec, columns, `select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`).join(', ')})`));
     const parameters = columns.map((column) => rows.map((row) => row[column] ?? null));
-    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    await db.executeQuery(await compiledQuery(text, parameters));
     return;
   }
   const text = statement(`insert|${spec.table}|${columns.join(',')}|${rows.length}`, () => {
@@ -462,7 +465,7 @@ async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows
   const parameters: unknown[] = new Array(rows.length * columns.length);
   let i = 0;
   for (const row of rows) for (const column of columns) parameters[i++] = row[column] ?? null;
-  await db.executeQuery(CompiledQuery.raw(text, parameters));
+  await db.executeQuery(await compiledQuery(text, parameters));
 }
 
 /** Prepared statements by connection and text; a connection keeps the few an import needs. */
@@ -507,4 +510,96 @@ function writeRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>, 
     for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!] ?? null;
     stmt.run(values);
   }
+}
+
+// The file import's path: records become rows of plain values (a worker thread can make them), and
+// the rows are written in order through the caller's transaction.
+
+/** The columns of an import row of a kind, in order: toRow's columns, then content_hash. */
+const importColumnLists = new Map<ImportKind, string[]>();
+
+export function importColumns(kind: ImportKind): string[] {
+  let columns = importColumnLists.get(kind);
+  if (columns === undefined) {
+    columns = [...Object.keys(SPECS[kind].toRow(sampleRecords[kind] as never, identityResolver)), 'content_hash'];
+    importColumnLists.set(kind, columns);
+  }
+  return columns;
+}
+
+/**
+ * A record as the values of its stored row, in importColumns order, settled (nothing will be merged
+ * onto it: the import replaces) and ending with its content hash, the same one upsertRecords stores.
+ */
+export function importRowValues<K extends ImportKind>(kind: K, record: RecordOf<K>, resolveService: ServiceResolver): unknown[] {
+  const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
+  let row = spec.toRow(record as RecordOf<ImportKind>, resolveService);
+  if (spec.settle) row = spec.settle(row);
+  const values: unknown[] = [];
+  for (const column in row) values.push(row[column] ?? null);
+  values.push(valuesHash(values));
+  return values;
+}
+
+/**
+ * Writes import rows of one kind (importRowValues) in order and counts what happened: a row whose
+ * key is stored with the same hash is unchanged, else it is inserted or replaces the stored row. The
+ * same key twice counts as upsertRecords counts it. The rows' arrays are used up (times appended).
+ */
+export async function writeImportRows(db: Kysely<Database>, kind: ImportKind, rows: unknown[][], options: { sqlite?: SqliteConnection; now?: string } = {}): Promise<WriteCounts> {
+  const counts = emptyCounts();
+  if (rows.length === 0) return counts;
+  const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
+  const columns = importColumns(kind);
+  const now = options.now ?? new Date().toISOString();
+  const hashAt = columns.length - 1;
+  const byName = spec.key.length === 1;
+  const keyAt = byName ? [columns.indexOf('name')] : [columns.indexOf('source'), columns.indexOf('external_id')];
+  const sqlite = options.sqlite;
+  if (sqlite) {
+    const where = byName ? '"name" = ?' : '"source" = ? and "external_id" = ?';
+    const lookup = preparedOn(sqlite, `select "content_hash" from ${quote(spec.table)} where ${where}`);
+    const upsert = preparedOn(sqlite, upsertText(spec, [...columns, 'created_at', 'updated_at'], `values (${questionMarks(columns.length + 2)})`));
+    const [first, second] = keyAt as [number, number | undefined];
+    for (const values of rows) {
+      const stored = second === undefined ? lookup.get(values[first]) : lookup.get(values[first], values[second]);
+      if (stored === undefined) counts.inserted++;
+      else if (stored.content_hash === values[hashAt]) {
+        counts.unchanged++;
+        continue;
+      } else counts.updated++;
+      values.push(now, now);
+      upsert.run(values);
+    }
+    return counts;
+  }
+  // PostgreSQL: the batch at once, as upsertRecords does (one lookup, one statement).
+  const pending = new Map<string, Row>();
+  for (const values of rows) {
+    const row: Row = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+    const key = keyOf(row, spec.key);
+    const earlier = pending.get(key);
+    if (earlier) {
+      if (earlier.content_hash === row.content_hash) counts.unchanged++;
+      else counts.updated++;
+    }
+    pending.set(key, row);
+  }
+  const dialect = dialectOf(db);
+  const existing = await existingRows(db, spec, [...pending.values()], false, dialect);
+  const toWrite: Row[] = [];
+  for (const [key, row] of pending) {
+    const stored = existing.get(key);
+    if (stored === undefined) counts.inserted++;
+    else if (stored.content_hash === row.content_hash) {
+      counts.unchanged++;
+      continue;
+    } else counts.updated++;
+    row.created_at = now;
+    row.updated_at = now;
+    toWrite.push(row);
+  }
+  if (toWrite.length > 0) await writeRows(db, spec, toWrite, dialect);
+  return counts;
 }

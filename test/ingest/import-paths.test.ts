@@ -1,0 +1,143 @@
+// The file import's two ways of reading (in the importing thread, or in a worker thread while the
+// importing thread writes) store the same rows and report the same counts and errors; a large load
+// into SQLite rebuilds the table's secondary indexes once, and they exist after it whatever happens.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHistory } from '../../src/cli/commands/generate.ts';
+import { FileRejected, importFile, importOrder } from '../../src/ingest/files.ts';
+import { suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
+import { openStore, type Store } from '../../src/store/connection.ts';
+import { storeFactories } from '../helpers/stores.ts';
+
+let dir: string;
+let history: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'escapement-paths-'));
+  await writeHistory({ scale: 'small', seed: 3 }, join(dir, 'history'));
+  history = importOrder(readdirSync(join(dir, 'history')).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, 'history', f)));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TABLES = ['teams', 'services', 'signals', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries'];
+
+/** Every stored row but its id and bookkeeping times, in key order. */
+async function contents(store: Store): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const rows = (await store.db.selectFrom(table as 'signals').selectAll().execute()) as Record<string, unknown>[];
+    out[table] = rows
+      .map(({ id: _id, created_at: _c, updated_at: _u, ...rest }) => rest)
+      .sort((a, b) => JSON.stringify([a.source, a.external_id, a.name]).localeCompare(JSON.stringify([b.source, b.external_id, b.name])));
+  }
+  return out;
+}
+
+const write = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const signal = (i: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ source: 'alertmanager', external_id: `a${i}`, kind: 'alert', occurred_at: `2025-11-03T10:${String(i % 60).padStart(2, '0')}:00Z`, title: `alert ${i}`, service: `svc-${i % 7}`, ...extra });
+
+describe.each(await storeFactories())('file import through a worker thread ($dialect)', (factory) => {
+  it.skipIf(factory.skip)('stores what the importing thread stores, with the same counts, first and second time', async () => {
+    const inline = await factory.open();
+    const worker = await factory.open();
+    try {
+      for (const round of ['first', 'second']) {
+        for (const file of history) {
+          const a = await importFile(inline, file, { worker: false });
+          const b = await importFile(worker, file, { worker: true });
+          expect(b, `${round} import of ${file}`).toEqual(a);
+          if (round === 'second') for (const counts of Object.values(b.counts)) expect(counts.inserted + counts.updated).toBe(0);
+        }
+      }
+      expect(await contents(worker)).toEqual(await contents(inline));
+    } finally {
+      await inline.close();
+      await worker.close();
+    }
+  });
+
+  it.skipIf(factory.skip)('rejects a file with a bad line with the same errors, storing nothing; --skip-invalid keeps the good lines', async () => {
+    const store = await factory.open();
+    try {
+      const file = write(`bad-${factory.dialect}_signals.jsonl`, [signal(1), '{"title":', signal(2, { occurred_at: 'soon' }), signal(3)].join('\n'));
+      const inline = (await importFile(store, file, { worker: false }).catch((e: unknown) => e)) as FileRejected;
+      const viaWorker = (await importFile(store, file, { worker: true }).catch((e: unknown) => e)) as FileRejected;
+      expect(viaWorker).toBeInstanceOf(FileRejected);
+      expect(viaWorker.result).toEqual(inline.result);
+      expect(viaWorker.result.errors.map((e) => [e.line, e.field])).toEqual([[2, undefined], [3, 'occurred_at']]);
+      expect(await store.db.selectFrom('signals').select('id').execute()).toEqual([]);
+      const skipped = await importFile(store, file, { worker: true, skipInvalid: true });
+      expect(skipped.counts.signal).toEqual({ inserted: 2, updated: 0, unchanged: 0, rejected: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('bulk loads into SQLite', () => {
+  const indexesOf = (store: Store, table: string) =>
+    store.sqlite!.prepare("select name from sqlite_master where type = 'index' and tbl_name = ? and sql is not null order by name").pluck().all(table);
+
+  it('builds the secondary indexes once after a large load into an empty table, and they are there after it', async () => {
+    const store = await openStore({ dbPath: join(dir, 'bulk.db') });
+    try {
+      const before = indexesOf(store, 'signals');
+      expect(before.length).toBeGreaterThan(0);
+      const file = write('bulk_signals.jsonl', Array.from({ length: 12_000 }, (_, i) => signal(i)).join('\n'));
+      const during: unknown[][] = [];
+      const result = await importFile(store, file, { onProgress: () => during.push(indexesOf(store, 'signals')) });
+      expect(result.counts.signal?.inserted).toBe(12_000);
+      expect(during.at(-1)).toEqual([]);
+      expect(indexesOf(store, 'signals')).toEqual(before);
+      // The table now holds more than half as many rows as the file brings: a second load keeps the indexes up row by row.
+      const again: unknown[][] = [];
+      expect((await importFile(store, file, { onProgress: () => again.push(indexesOf(store, 'signals')) })).counts.signal?.unchanged).toBe(12_000);
+      expect(again.at(-1)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leaves the indexes in place when a large file is rejected', async () => {
+    const store = await openStore({ dbPath: join(dir, 'bulk-rejected.db') });
+    try {
+      const before = indexesOf(store, 'signals');
+      const file = write('bulk-bad_signals.jsonl', [...Array.from({ length: 12_000 }, (_, i) => signal(i)), '{"nope": 1}'].join('\n'));
+      await expect(importFile(store, file)).rejects.toBeInstanceOf(FileRejected);
+      expect(indexesOf(store, 'signals')).toEqual(before);
+      expect(store.sqlite!.prepare('select count(*) from signals').pluck().get()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('restores the indexes with a rollback, and rebuilds them as they were', async () => {
+    const store = await openStore({ dbPath: ':memory:' });
+    try {
+      const sqlite = store.sqlite!;
+      const sqlOf = () => sqlite.prepare("select sql from sqlite_master where type = 'index' and tbl_name = 'deployments' and sql is not null order by name").pluck().all();
+      const before = sqlOf();
+      expect(() => suspendSecondaryIndexes(sqlite, 'deployments')).toThrow(/inside a transaction/);
+      sqlite.exec('begin');
+      suspendSecondaryIndexes(sqlite, 'deployments');
+      expect(sqlOf()).toEqual([]);
+      sqlite.exec('rollback');
+      expect(sqlOf()).toEqual(before);
+      sqlite.exec('begin');
+      const rebuild = suspendSecondaryIndexes(sqlite, 'deployments');
+      rebuild();
+      sqlite.exec('commit');
+      expect(sqlOf()).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+});
