@@ -98,11 +98,15 @@ const ASSEMBLY_COLUMNS = [...CORRELATION_COLUMNS, 'detected_at', 'body', 'severi
  */
 export function signalsInTimeOrder(db: Kysely<Database>, columns: 'correlation', pageSize?: number, sqlite?: SqliteConnection): AsyncGenerator<CorrelationSignal[]>;
 export function signalsInTimeOrder(db: Kysely<Database>, columns: 'assembly', pageSize?: number, sqlite?: SqliteConnection): AsyncGenerator<AssemblySignal[]>;
-export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns, pageSize = 10_000, sqlite?: SqliteConnection): AsyncGenerator<CorrelationSignal[] | AssemblySignal[]> {
+export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns, pageSize?: number, sqlite?: SqliteConnection): AsyncGenerator<CorrelationSignal[] | AssemblySignal[]> {
   if (sqlite) {
-    yield* rawSignalsInTimeOrder(sqlite, columns, pageSize);
+    // Small pages: a page's rows stay alive while it is consumed, and every young-generation
+    // collection copies the live ones. Reading the large history's two passes alone: 10,000 rows a
+    // page, 35 s CPU of which 28 s in 398 scavenges; 1,000 rows, 18 s and 2 s.
+    yield* rawSignalsInTimeOrder(sqlite, columns, pageSize ?? 1000);
     return;
   }
+  pageSize ??= 10_000;
   let last: { at: string; id: number } | null = null;
   for (;;) {
     let q = db.selectFrom('signals').select(columns === 'correlation' ? [...CORRELATION_COLUMNS] : [...ASSEMBLY_COLUMNS]);
