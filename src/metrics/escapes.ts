@@ -38,7 +38,8 @@ export const typeOf = (p: ProblemFact): TypeKey => p.type ?? UNCLASSIFIED;
 /** Problems are placed in a period by their impact start. */
 export function escapesByType(problems: readonly ProblemFact[], period: Period, previous: Period, setAside: readonly ProblemFact[] = []): EscapesByType {
   const aside = setAside.filter((p) => inPeriod(p.impact_start, period)).map((p) => p.id);
-  const toVerify = problems.filter((p) => p.review_state === 'to_verify' && inPeriod(p.impact_start, period)).map((p) => p.id);
+  // metrics.md §1: a problem whose type no person has confirmed is to verify, whatever the classifier's confidence.
+  const toVerify = problems.filter((p) => p.review_state !== 'confirmed' && inPeriod(p.impact_start, period)).map((p) => p.id);
   const current = problems.filter((p) => inPeriod(p.impact_start, period));
   const before = problems.filter((p) => inPeriod(p.impact_start, previous));
   const by_type = TYPE_KEYS.map((type): TypeEscapes => {

@@ -67,7 +67,7 @@ describe('cost by type', () => {
 describe('escapes by type', () => {
   it('counts, shares and trend against the previous period', () => {
     const problems = [
-      problem({ id: 1, type: 'code', impact_start: day(2) }),
+      problem({ id: 1, type: 'code', impact_start: day(2), review_state: 'classified' }),
       problem({ id: 2, type: 'code', impact_start: day(3) }),
       problem({ id: 3, type: 'infra', impact_start: day(4), review_state: 'to_verify' }),
       problem({ id: 4, type: null, impact_start: day(5) }),
@@ -75,11 +75,16 @@ describe('escapes by type', () => {
       problem({ id: 6, type: 'infra', impact_start: '2025-10-21T00:00:00.000Z' }),
       problem({ id: 7, type: 'infra', impact_start: '2025-10-22T00:00:00.000Z' }),
     ];
-    const r = escapesByType(problems, NOV, OCT);
+    const setAside = [problem({ id: 8, impact_start: day(6), review_state: 'dismissed' }), problem({ id: 9, impact_start: '2025-10-23T00:00:00.000Z', review_state: 'dismissed' })];
+    const r = escapesByType(problems, NOV, OCT, setAside);
     expect(r.total).toBe(4);
     expect(r.previous_total).toBe(3);
     expect(r.trend).toBe('up');
-    expect(r.to_verify).toBe(1);
+    // Not confirmed by a person, whatever the classifier's confidence (metrics.md §1).
+    expect(r.to_verify).toBe(2);
+    expect(r.to_verify_ids).toEqual([1, 3]);
+    // Set aside: reported beside the counts, in none of them.
+    expect(r.set_aside).toEqual({ count: 1, problem_ids: [8] });
     const code = r.by_type.find((t) => t.type === 'code')!;
     expect(code.count).toBe(2);
     expect(code.share.value).toBe(0.5);
