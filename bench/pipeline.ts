@@ -7,6 +7,7 @@
 // The first run generates DIR (default bench/data/<scale>) and imports it into DIR/escapement.db.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +58,12 @@ const sample = (p: PipelineProgress) => {
   }
 };
 
+// The machine's load says how far to trust the wall times (and, on a busy machine, the CPU times too).
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`${cpus().length} cores; load average ${load()} (1, 5, 15 min)`);
 const timings: Record<string, unknown>[] = [];
 for (let run = 1; run <= runs; run++) {
+  const loadBefore = load();
   const t = performance.now();
   const cpu = process.cpuUsage();
   const summary = await runPipeline(store, DEFAULT_CONFIG, { onProgress: sample });
@@ -66,13 +71,15 @@ for (let run = 1; run <= runs; run++) {
   const used = process.cpuUsage(cpu);
   // CPU time is the fairer number on a shared machine: wall time includes waiting for other processes.
   const cpuSeconds = (used.user + used.system) / 1e6;
-  timings.push({ run, seconds, cpu_seconds: cpuSeconds, ...summary });
+  timings.push({ run, seconds, cpu_seconds: cpuSeconds, user_seconds: used.user / 1e6, system_seconds: used.system / 1e6, load_before: loadBefore, load_after: load(), ...summary });
   console.log(
-    `run ${run}: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU — correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
+    `run ${run}: ${cpuSeconds.toFixed(1)} s CPU (user ${(used.user / 1e6).toFixed(1)}, system ${(used.system / 1e6).toFixed(1)}), ${seconds.toFixed(1)} s wall, load ${loadBefore} → ${load()} — remap ${(summary.timings_ms.remap / 1000).toFixed(1)} s, correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
       `${summary.problems} problems (${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged, ${summary.deleted} removed), ${summary.signals_moved} signals moved`,
   );
 }
-console.log(`peak memory: rss ${(peakRss / 2 ** 20).toFixed(0)} MB, heap ${(peakHeap / 2 ** 20).toFixed(0)} MB`);
+// maxRSS is the kernel's peak for the whole process (the import ran in a child); the sampled peak is at page boundaries.
+const maxRss = process.resourceUsage().maxRSS / 1024;
+console.log(`peak memory: rss ${maxRss.toFixed(0)} MB (process peak), ${(peakRss / 2 ** 20).toFixed(0)} MB sampled per page; heap ${(peakHeap / 2 ** 20).toFixed(0)} MB`);
 
 // Correlation quality: a contingency table of (our problem, true problem) over every signal.
 const truthOf = new Map<string, number>();
@@ -171,4 +178,4 @@ console.log(
     `${trueProblem} true problems (+${noise} noise signals) → ${ours.size} of ours; ${(100 * quality.true_problems_found_exactly).toFixed(1)}% of true problems found exactly`,
 );
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, signals: signalCount, runs: timings, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));
+writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, signals: signalCount, runs: timings, max_rss_mb: maxRss, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));
