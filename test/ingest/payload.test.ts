@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { optionalTime, severityOf, stableId } from '../../src/ingest/payload.ts';
+import { optionalTime, severityOf, signalRecord, stableId } from '../../src/ingest/payload.ts';
+import { PayloadError } from '../../src/ingest/adapter.ts';
+import { SignalSchema } from '../../src/domain/records.ts';
 import { parseJsonText } from '../../src/ingest/json-text.ts';
 
 describe('payload helpers', () => {
@@ -36,5 +38,34 @@ describe('payload helpers', () => {
       neg: '-12345678901234567890',
     });
     expect(() => parseJsonText('{"a":')).toThrow();
+  });
+});
+
+describe('signalRecord', () => {
+  const fields = {
+    source: 'alertmanager',
+    external_id: ' fp1 ',
+    kind: 'alert' as const,
+    occurred_at: '2025-11-03T16:05:00+02:00',
+    title: ' checkout 502s ',
+    severity: 'high' as const,
+    service: 'checkout',
+    labels: { team: 'payments' },
+    links: ['jira:PAY-1'],
+    url: undefined,
+    raw: { any: ['thing'] },
+  };
+
+  it('gives what the schema gives, whether or not the shortcut takes the record', () => {
+    const { url: _left, ...defined } = fields;
+    expect(signalRecord(fields).record).toEqual(SignalSchema.parse(defined));
+    // Labels without a prototype are left to the schema.
+    const bare = { ...defined, labels: Object.assign(Object.create(null) as Record<string, string>, { team: 'payments' }) };
+    expect(signalRecord(bare).record).toEqual(SignalSchema.parse(bare));
+  });
+
+  it('names the field the schema rejects', () => {
+    expect(() => signalRecord({ ...fields, title: '  ' })).toThrow(PayloadError);
+    expect(() => signalRecord({ ...fields, occurred_at: 'yesterday' })).toThrow(/^occurred_at: /);
   });
 });
