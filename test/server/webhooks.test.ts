@@ -258,6 +258,16 @@ describe('webhook group commit (SQLite)', () => {
       );
       expect(again.map(outcome)).toEqual(batch.map(() => 'unchanged'));
       expect(await store.db.selectFrom('signals').select('external_id').execute()).toHaveLength(40);
+
+      // A thread's events in one group: the reply merges onto the parent written just before it.
+      const parent = fixture('slack', 'events_api.event_callback.message_channels.json');
+      const reply = fixture('slack', 'events_api.event_callback.thread_reply.json');
+      const thread = await Promise.all([parent, reply].map((payload) => app.inject({ method: 'POST', url: '/api/v1/webhooks/slack', headers: json, payload })));
+      expect(thread.map((r) => r.json().totals)).toEqual([{ inserted: 1, updated: 0, unchanged: 0 }, { inserted: 0, updated: 1, unchanged: 0 }]);
+      const slack = await store.db.selectFrom('signals').selectAll().where('source', '=', 'slack').execute();
+      expect(slack).toHaveLength(1);
+      expect(slack[0]).toMatchObject({ title: 'Live long and prospect.', occurred_at: '2012-12-14T20:38:43.000Z' });
+      expect(JSON.parse(slack[0]!.labels as string)).toMatchObject({ last_reply_user: 'U222BBB222' });
     } finally {
       await app.close();
       await store.close();
