@@ -5,6 +5,7 @@
 //
 // --dir DIR imports a history already generated there (e.g. /work/data/medium) instead of the cached
 // one; it is only read. --db-dir DIR puts the SQLite database there rather than in bench/results.
+// --worker on|off|auto: read files in a worker thread always, never, or (auto) as the import decides.
 // --label NAME keeps this run's database and results apart (bench/results/NAME-import-…), so runs
 // side by side do not share files; the generated history is shared and only read once complete.
 //
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     label: { type: 'string' },
     dir: { type: 'string' },
     'db-dir': { type: 'string' },
+    worker: { type: 'string', default: 'auto' },
   },
 });
 const scale = values.scale as ScaleName;
@@ -107,6 +109,7 @@ try {
     const t0 = performance.now();
     const c0 = cpuSeconds();
     const result = await importFile(store, file, {
+      ...(values.worker === 'auto' ? {} : { worker: values.worker === 'on' }),
       onProgress(read, total) {
         currentProgress = total === 0 ? 1 : read / total;
         // RSS at every tenth of the file: it should stay level while the file streams through.
