@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema, type ProblemType } from '../../src/domain/config.ts';
 import { buildClassifier, classifyProblem, rulesFromConfig } from '../../src/pipeline/classify/index.ts';
 import { applyRules, DEFAULT_RULES, ruleDistribution } from '../../src/pipeline/classify/rules.ts';
-import { mentionsExternalHost, modelTokens, postDeployIndex, type ProblemFeatures } from '../../src/pipeline/classify/features.ts';
-import { predictType, trainModel } from '../../src/pipeline/classify/model.ts';
+import { mentionsExternalHost, modelTokens, postDeployIndex, spellTokens, stem, type ProblemFeatures } from '../../src/pipeline/classify/features.ts';
+import { foldsOf, PENALTIES, predictType, trainModel, VALIDATION_CAP, type TrainingExample } from '../../src/pipeline/classify/model.ts';
 
 const config = ConfigSchema.parse({});
 
@@ -102,6 +102,7 @@ describe('the learned model', () => {
     expect(classifier.model?.examples).toBe(24);
     const c = classifyProblem(features('Acme loyalty sync failing again'), classifier);
     expect(c).toMatchObject({ type: 'integration', decider: 'model' });
+    // Written with the problem's own words, not the stems the model keeps.
     expect(c.rationale).toMatch(/weighed most: .*acme/);
     expect(classifyProblem(features('Kafka partitions under-replicated'), classifier).type).toBe('infra');
   });
@@ -165,5 +166,84 @@ describe('facts', () => {
     expect(mentionsExternalHost('401 from query1.finance.yahoo.com')).toBe(true);
     expect(mentionsExternalHost('timeout to payments.svc.cluster.local')).toBe(false);
     expect(mentionsExternalHost('timeout to api.acme.com', ['acme.com'])).toBe(false);
+  });
+});
+
+describe('words for the model', () => {
+  it('stems so that forms of one word meet', () => {
+    expect(new Set(['certificate', 'certificates', 'certified'].map(stem))).toEqual(new Set(['certif']));
+    expect(new Set(['configuration', 'configured', 'config'].map(stem))).toEqual(new Set(['config']));
+    expect(new Set(['deployed', 'deploying', 'deployment', 'deployments'].map(stem)).size).toBe(1);
+    expect(stem('nodes')).toBe(stem('node'));
+    expect(stem('disk')).toBe('disk');
+  });
+
+  it('folds numbers, drops stop words, adds adjacent pairs, and reads at most maxWords words', () => {
+    expect(modelTokens('The certificates expired on 12 hosts')).toEqual(['certif', 'expir', 'host', 'certif expir', 'expir host']);
+    expect(modelTokens('HTTP 503 from v2 API')).toEqual(['http', 'v0', 'api', 'http v0', 'v0 api']);
+    expect(modelTokens('disk full disk full', { pairs: false })).toEqual(['disk', 'full']);
+    const long = Array.from({ length: 200 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`).join(' ');
+    expect(modelTokens(long, { pairs: false, stem: false, maxWords: 10 })).toHaveLength(10);
+    expect(modelTokens('cert', { chars: 3, pairs: false })).toEqual(['cert', '#^ce', '#cer', '#ert', '#rt$']);
+  });
+
+  it('spells stems back with the words of the text for a rationale', () => {
+    expect(spellTokens(['certif', 'certif expir', 'fact:post_deploy'], 'Certificates expired overnight')).toEqual(['certificates', 'certificates expired', 'fact:post_deploy']);
+  });
+});
+
+describe('folds', () => {
+  const items = Array.from({ length: 50 }, (_, i) => ({ type: ['code', 'infra', 'integration', 'regression', 'mixed'][i % 5]!, key: `p-${i}` }));
+
+  it('are stratified by type, fixed by key, and differ with the salt', () => {
+    const fold = foldsOf(items, 5);
+    for (const type of new Set(items.map((x) => x.type))) {
+      const counts = [0, 0, 0, 0, 0];
+      items.forEach((x, i) => x.type === type && counts[fold[i]!]!++);
+      expect(counts).toEqual([2, 2, 2, 2, 2]);
+    }
+    // The same key lands in the same fold whatever the order of the examples.
+    const reversed = foldsOf([...items].reverse(), 5);
+    items.forEach((_, i) => expect(reversed[items.length - 1 - i]).toBe(fold[i]));
+    expect(foldsOf(items, 5, 'repeat 1:')).not.toEqual(fold);
+  });
+});
+
+describe('choosing the penalty inside the training examples', () => {
+  // Words that name the type, or words that say nothing about it (the type follows a hash of the index).
+  const vocab: Record<string, string[]> = { code: ['npe', 'stacktrace'], infra: ['disk', 'node'], integration: ['vendor', 'partner'], regression: ['rollback', 'release'] };
+  const types = Object.keys(vocab) as ProblemType[];
+  const telling: TrainingExample[] = Array.from({ length: 80 }, (_, i) => {
+    const type = types[i % 4]!;
+    return { type, key: `t${i}`, features: new Map([[vocab[type]![i % 2]!, 1], [`noise${i % 7}`, 1]]) };
+  });
+  const silent: TrainingExample[] = Array.from({ length: 80 }, (_, i) => ({
+    type: types[Math.imul(i + 1, 2654435761) >>> 30]!,
+    key: `s${i}`,
+    features: new Map([[`w${i % 9}`, 1], [`v${i % 5}`, 1]]),
+  }));
+
+  it('lets telling words speak and holds back words that say nothing', () => {
+    const weakest = Math.min(...PENALTIES.map((p) => p.weights));
+    const strongest = Math.max(...PENALTIES.map((p) => p.weights));
+    const learned = trainModel(telling)!;
+    expect(learned.penalty.weights).toBe(weakest);
+    expect(learned.validation!.model_accuracy).toBe(1);
+    expect(trainModel(silent)!.penalty.weights).toBe(strongest);
+  });
+
+  it('states confidence that is not overconfident where words say nothing (Brier near a uniform guess or better)', () => {
+    const model = trainModel(silent)!;
+    // A uniform guess over 4 types scores 0.75; an overconfident model scores well above it.
+    expect(model.validation!.brier).toBeLessThan(0.8);
+    const p = predictType(model, new Map([['w1', 1]])).probabilities;
+    expect(Math.max(...Object.values(p))).toBeLessThan(0.6);
+  });
+
+  it('cross-validates on at most VALIDATION_CAP examples and still trains on all of them', () => {
+    const many = Array.from({ length: 2 * VALIDATION_CAP }, (_, i) => ({ ...telling[i % telling.length]!, key: `m${i}` }));
+    const model = trainModel(many)!;
+    expect(model.validation!.held_out).toBe(VALIDATION_CAP);
+    expect(model.examples).toBe(2 * VALIDATION_CAP);
   });
 });

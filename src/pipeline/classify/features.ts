@@ -103,14 +103,86 @@ const STOP = new Set(
   'a an and are as at be by for from has have in is it its of on or the to was were with this that these those our we us you your they them their then than so but if into out over about all any some can could would should will just only also been being do does did not no nor'.split(' '),
 );
 
-/** Words for the learned model: lower-case, no stop words, numbers folded, plus adjacent pairs. */
-export function modelTokens(text: string): string[] {
-  const words = text
-    .toLowerCase()
-    .replace(/\d+/g, '0')
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length >= 2 && !STOP.has(w));
+/**
+ * A light English stemmer: plurals, -ing/-ed and common derivational endings stripped (in the manner of
+ * Porter's first steps), then the stem cut to six letters, so "certificates", "certificate" and
+ * "certified" meet ("certif"), as do "configuration", "configured" and "config", or "deployed" and
+ * "deployment" ("deploy").
+ */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 4) {
+    if (w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+    else if (w.endsWith('sses')) w = w.slice(0, -2);
+    else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+    for (const suffix of SUFFIXES) {
+      if (w.endsWith(suffix) && w.length - suffix.length >= 4 && /[aeiouy]/.test(w.slice(0, -suffix.length))) {
+        w = w.slice(0, -suffix.length);
+        break;
+      }
+    }
+    // "stopped" → "stopp" → "stop".
+    if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
+  }
+  return w.replace(/(.{3,})e$/, '$1').replace(/y$/, 'i').slice(0, 6);
+}
+
+const SUFFIXES = ['ational', 'ization', 'isation', 'ations', 'ation', 'ments', 'ment', 'ness', 'ities', 'ity', 'ically', 'ical', 'ally', 'ible', 'able', 'ing', 'ive', 'ed', 'ly', 'er', 'or', 'al', 'ic', 'ate'];
+
+export interface TokenOptions {
+  /** Stem words (default true). */
+  stem?: boolean;
+  /** Adjacent word pairs (default true). */
+  pairs?: boolean;
+  /** Character n-grams of this length inside words, with word boundaries (default none). */
+  chars?: number;
+  /**
+   * Read at most this many words (after stop words), from the start: the titles, then the description
+   * (default 64). Keeps training and prediction cost bounded for problems with long texts.
+   */
+  maxWords?: number;
+}
+
+// Stems of words seen, so a word is stemmed once per process (bounded: cleared when it grows large).
+const stems = new Map<string, string>();
+function stemmed(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    if (stems.size >= 100_000) stems.clear();
+    stems.set(word, (s = stem(word)));
+  }
+  return s;
+}
+
+/** For a person reading a rationale: model tokens (stems, pairs of stems) written with the text's own words. */
+export function spellTokens(tokens: readonly string[], text: string): string[] {
+  const wanted = new Set(tokens.flatMap((t) => t.split(' ')));
+  const spelled = new Map<string, string>();
+  for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (w.length < 2 || /\d/.test(w)) continue;
+    const s = stemmed(w);
+    if (wanted.has(s) && !spelled.has(s)) spelled.set(s, w);
+  }
+  return tokens.map((t) => (t.includes(':') ? t : t.split(' ').map((s) => spelled.get(s) ?? s).join(' ')));
+}
+
+/** Words for the learned model: lower-case, no stop words, numbers folded, stemmed, plus adjacent pairs. */
+export function modelTokens(text: string, options: TokenOptions = {}): string[] {
+  const maxWords = options.maxWords ?? 64;
+  const words: string[] = [];
+  for (const w of text.toLowerCase().replace(/\d+/g, '0').split(/[^a-z0-9]+/)) {
+    if (w.length < 2 || STOP.has(w)) continue;
+    words.push(options.stem ?? true ? stemmed(w) : w);
+    if (words.length >= maxWords) break;
+  }
   const out = new Set(words);
-  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  if (options.pairs ?? true) for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  const n = options.chars ?? 0;
+  if (n > 0) {
+    for (const w of words) {
+      const padded = `^${w}$`;
+      for (let i = 0; i + n <= padded.length; i++) out.add(`#${padded.slice(i, i + n)}`);
+    }
+  }
   return [...out];
 }

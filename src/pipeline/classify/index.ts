@@ -2,8 +2,8 @@
 // always wins; else the learned model (which sees the rules that fired as features, so it learns
 // how far to trust each) once people have confirmed enough problems; else the rules alone.
 import type { ClassificationRule, Config, ProblemType } from '../../domain/config.ts';
-import { modelTokens, type ProblemFeatures } from './features.ts';
-import { predictType, trainModel, type TextModel, type TrainingExample } from './model.ts';
+import { modelTokens, spellTokens, type ProblemFeatures, type TokenOptions } from './features.ts';
+import { predictType, trainModel, type TextModel, type TrainingExample, type TrainOptions } from './model.ts';
 import { applyRules, DEFAULT_RULES, MAIN_TYPES, ruleDistribution, type RuleHit } from './rules.ts';
 
 export { DEFAULT_RULES, MAIN_TYPES } from './rules.ts';
@@ -28,12 +28,16 @@ export interface Classifier {
   trained?: TextModel | null;
   /** Below this confidence the problem stays to_verify. */
   threshold: number;
+  /** What the model reads, as it was trained (defaults when absent). */
+  input?: ModelInputOptions;
 }
 
 /** A type a person confirmed, with the features of the problem at the time. */
 export interface ConfirmedExample {
   type: ProblemType;
   features: ProblemFeatures;
+  /** A stable name for the problem (its id): fixes its cross-validation fold. */
+  key?: string;
 }
 
 /** The workspace's rules first, then the defaults unless turned off. */
@@ -41,16 +45,26 @@ export function rulesFromConfig(config: Pick<Config, 'classification'>): Classif
   return [...config.classification.rules, ...(config.classification.use_default_rules ? DEFAULT_RULES : [])];
 }
 
+export interface ModelInputOptions {
+  tokens?: TokenOptions;
+  /**
+   * Each rule that fired also as a feature of its own (default false: on the labelled incidents it made
+   * the model worse, the rules' scores already being the model's starting point; see docs/classification.md).
+   */
+  rules?: boolean;
+}
+
 /**
- * What the model reads: words and adjacent pairs (scaled so a long text weighs as much as a short
- * one), facts, signal kinds, and the rules' score for each type, so it learns how far to trust them.
+ * What the model reads: stemmed words and adjacent pairs (scaled so a long text weighs as much as a
+ * short one), facts and signal kinds. The rules' scores come in as the model's starting point (offsets).
  */
-export function modelInput(features: ProblemFeatures, hits: readonly RuleHit[]): Map<string, number> {
+export function modelInput(features: ProblemFeatures, hits: readonly RuleHit[], options: ModelInputOptions = {}): Map<string, number> {
   const input = new Map<string, number>();
-  const words = modelTokens(features.text);
+  const words = modelTokens(features.text, options.tokens);
   for (const w of words) input.set(w, 1 / Math.sqrt(words.length));
   for (const [fact, on] of Object.entries(features.facts)) if (on) input.set(`fact:${fact}`, 1);
   for (const kind of features.kinds) input.set(`kind:${kind}`, 1);
+  if (options.rules ?? false) for (const h of hits) input.set(`rule:${h.rule}`, 1);
   return input;
 }
 
@@ -62,16 +76,16 @@ export function ruleOffsets(hits: readonly RuleHit[]): Record<string, number> {
 }
 
 /** Trains the model on confirmed examples; null below `minExamples` or with a single type. */
-export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[]): Classifier {
+export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[], options: { input?: ModelInputOptions; train?: TrainOptions } = {}): Classifier {
   const rules = rulesFromConfig(config);
   const examples: TrainingExample[] = confirmed.map((c) => {
     const hits = applyRules(rules, c.features);
-    return { type: c.type, features: modelInput(c.features, hits), offsets: ruleOffsets(hits) };
+    return { type: c.type, features: modelInput(c.features, hits, options.input), offsets: ruleOffsets(hits), key: c.key };
   });
-  const trained = examples.length >= config.classification.min_training_examples ? trainModel(examples) : null;
+  const trained = examples.length >= config.classification.min_training_examples ? trainModel(examples, options.train) : null;
   // The model takes part only where, on confirmations it did not see, it beat the rules alone.
   const model = trained && (!trained.validation || trained.validation.model_accuracy > trained.validation.prior_accuracy) ? trained : null;
-  return { rules, model, trained, threshold: config.thresholds.classification_confidence };
+  return { rules, model, trained, threshold: config.thresholds.classification_confidence, input: options.input };
 }
 
 function describeHits(hits: readonly RuleHit[]): string {
@@ -98,10 +112,11 @@ export function classifyProblem(features: ProblemFeatures, classifier: Classifie
   let decider: Decider;
   let rationale = describeHits(hits);
   if (classifier.model) {
-    const prediction = predictType(classifier.model, modelInput(features, hits), ruleOffsets(hits));
+    const prediction = predictType(classifier.model, modelInput(features, hits, classifier.input), ruleOffsets(hits));
     [type, confidence] = best(prediction.probabilities);
     decider = 'model';
-    const words = prediction.evidence.map((e) => `${e.token} (${e.weight.toFixed(2)})`).join(', ');
+    const spelled = spellTokens(prediction.evidence.map((e) => e.token), features.text);
+    const words = prediction.evidence.map((e, i) => `${spelled[i]} (${e.weight.toFixed(2)})`).join(', ');
     rationale = `model trained on ${classifier.model.examples} confirmed problems: ${type} ${Math.round(confidence * 100)}%; weighed most: ${words || 'nothing it knows'}; ${rationale}`;
   } else {
     [type, confidence] = best(ruleDistribution(hits, MAIN_TYPES));
