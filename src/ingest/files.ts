@@ -119,6 +119,11 @@ async function importChunks(
 
   // On SQLite the rows go through prepared statements on the transaction's own connection.
   const sqlite = store.sqlite;
+  // Rebuilding an index sorts the whole table's keys; in temporary files on disk, not in memory
+  // (the store's temp_store), memory stays flat however large the table. It can only be set
+  // outside a transaction.
+  const tempStore = sqlite && totalBytes !== undefined ? (sqlite.pragma('temp_store', { simple: true }) as number) : undefined;
+  if (tempStore !== undefined) sqlite!.pragma('temp_store = FILE');
   try {
     await store.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
@@ -151,6 +156,8 @@ async function importChunks(
       for (const c of Object.values(result.counts)) Object.assign(c, { inserted: 0, updated: 0, unchanged: 0 });
     }
     throw error;
+  } finally {
+    if (tempStore !== undefined) sqlite!.pragma(`temp_store = ${tempStore}`);
   }
   result.stored = true;
   return result;

@@ -97,6 +97,8 @@ describe('bulk loads into SQLite', () => {
       expect(result.counts.signal?.inserted).toBe(12_000);
       expect(during.at(-1)).toEqual([]);
       expect(indexesOf(store, 'signals')).toEqual(before);
+      // Index builds sorted in temporary files during the import; the store's own setting is back.
+      expect(store.sqlite!.pragma('temp_store', { simple: true })).toBe(2);
       // The table now holds more than half as many rows as the file brings: a second load keeps the indexes up row by row.
       const again: unknown[][] = [];
       expect((await importFile(store, file, { onProgress: () => again.push(indexesOf(store, 'signals')) })).counts.signal?.unchanged).toBe(12_000);
