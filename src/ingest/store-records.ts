@@ -128,24 +128,22 @@ async function writeTogether(trx: Kysely<Database>, prepared: Part[][], options:
 }
 
 async function storedHashes(db: Kysely<Database>, parts: Part[]): Promise<Map<string, string>> {
-  const wanted = new Map<string, Map<string, string[]>>();
+  const wanted = new Map<ImportKind, Keyed[]>();
   for (const { kind, records } of parts) {
-    const bySource = wanted.get(kind) ?? new Map<string, string[]>();
-    for (const r of records as Keyed[]) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.external_id]);
-    wanted.set(kind, bySource);
+    const keys = wanted.get(kind) ?? [];
+    for (const r of records) keys.push(r as Keyed);
+    wanted.set(kind, keys);
   }
   const found = new Map<string, string>();
   const anyDb = db as unknown as Kysely<Record<string, { source: string; external_id: string; content_hash: string }>>;
-  for (const [kind, bySource] of wanted) {
-    for (const [source, ids] of bySource) {
-      const rows = await anyDb
-        .selectFrom(tableOf(kind as ImportKind))
-        .select(['external_id', 'content_hash'])
-        .where('source', '=', source)
-        .where('external_id', 'in', ids)
-        .execute();
-      for (const row of rows) found.set(recordKey(kind as ImportKind, { source, external_id: row.external_id }), row.content_hash);
-    }
+  // One query per kind, whatever the sources: (source, external_id) in ((…, …), …).
+  for (const [kind, keys] of wanted) {
+    const rows = await anyDb
+      .selectFrom(tableOf(kind))
+      .select(['source', 'external_id', 'content_hash'])
+      .where((eb) => eb(eb.refTuple('source', 'external_id'), 'in', keys.map((k) => eb.tuple(k.source, k.external_id))))
+      .execute();
+    for (const row of rows) found.set(recordKey(kind, row), row.content_hash);
   }
   return found;
 }
