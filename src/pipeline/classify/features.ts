@@ -161,7 +161,10 @@ export function spellTokens(tokens: readonly string[], text: string): string[] {
   for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) {
     if (w.length < 2 || /\d/.test(w)) continue;
     const s = stemmed(w);
-    if (wanted.has(s) && !spelled.has(s)) spelled.set(s, w);
+    if (wanted.has(s) && !spelled.has(s)) {
+      spelled.set(s, w);
+      if (spelled.size === wanted.size) break;
+    }
   }
   return tokens.map((t) => (t.includes(':') ? t : t.split(' ').map((s) => spelled.get(s) ?? s).join(' ')));
 }

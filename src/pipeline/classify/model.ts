@@ -343,17 +343,27 @@ export interface ModelPrediction {
 
 export function predictType(model: TextModel, features: FeatureValues, offsets?: Readonly<Record<string, number>>): ModelPrediction {
   const x = encode(model.vocabulary, model.types, features, offsets);
-  const p = softmax(scores(model, x), model.temperature);
-  const probabilities = Object.fromEntries(model.types.map((t, c) => [t, p[c]!]));
-  const top = p.indexOf(Math.max(...p));
-  const evidence = [...x.index]
-    .map((i, k) => {
-      // How much more this feature favours the winner than the average type.
-      const mean = model.weights.reduce((s, w) => s + w[i]!, 0) / model.weights.length;
-      return { token: model.names[i]!, weight: (model.weights[top]![i]! - mean) * x.value[k]! };
-    })
-    .filter((e) => e.weight > 0)
-    .sort((a, b) => b.weight - a.weight)
-    .slice(0, 5);
+  const p = scoresInto(new Float64Array(model.types.length), model.weights, x);
+  softmaxInPlace(p, model.temperature);
+  const probabilities: Record<string, number> = {};
+  let top = 0;
+  for (let c = 0; c < p.length; c++) {
+    probabilities[model.types[c]!] = p[c]!;
+    if (p[c]! > p[top]!) top = c;
+  }
+  // The five features that favour the winner most over the average type (one pass, no sorting of all).
+  const evidence: { token: string; weight: number }[] = [];
+  const winner = model.weights[top]!;
+  for (let k = 0; k < x.index.length; k++) {
+    const i = x.index[k]!;
+    let sum = 0;
+    for (const w of model.weights) sum += w[i]!;
+    const weight = (winner[i]! - sum / model.weights.length) * x.value[k]!;
+    if (weight <= 0 || (evidence.length === 5 && weight <= evidence[4]!.weight)) continue;
+    let at = evidence.length === 5 ? 4 : evidence.length;
+    while (at > 0 && evidence[at - 1]!.weight < weight) at--;
+    evidence.splice(at, 0, { token: model.names[i]!, weight });
+    if (evidence.length > 5) evidence.pop();
+  }
   return { probabilities, evidence };
 }
