@@ -291,6 +291,17 @@ function insertProblemRow(sqlite: SqliteConnection, row: NewProblem): number {
   return Number(insert.run(columns.map((c) => values[c])).lastInsertRowid);
 }
 
+const POINT_RUN = 16;
+const pointCache = new WeakMap<SqliteConnection, SqliteDatabase.Statement[]>();
+
+/** `update signals set problem_id = ? where id in (?, …)` for n ids, prepared once per connection. */
+function pointStatements(sqlite: SqliteConnection): (n: number) => SqliteDatabase.Statement {
+  let statements = pointCache.get(sqlite);
+  if (!statements) pointCache.set(sqlite, (statements = []));
+  const cached = statements;
+  return (n) => (cached[n] ??= sqlite.prepare(`update signals set problem_id = ? where id in (${new Array(n).fill('?').join(', ')})`));
+}
+
 /**
  * Sets signals.problem_id for many signals at once: one UPDATE … FROM (VALUES …) per few thousand
  * (both dialects name VALUES columns column1, column2), instead of a statement per problem.
@@ -298,10 +309,16 @@ function insertProblemRow(sqlite: SqliteConnection, row: NewProblem): number {
 async function pointSignals(db: Kysely<Database>, moves: { signals: readonly number[]; problems: readonly number[] }, sqlite?: SqliteConnection): Promise<void> {
   const { signals, problems } = moves;
   if (sqlite) {
-    // The raw connection is the one the transaction runs on; one cached statement beats compiling
-    // and preparing a statement of thousands of parameters per few thousand signals.
-    const point = sqlite.prepare('update signals set problem_id = ? where id = ?');
-    for (let k = 0; k < signals.length; k++) point.run(problems[k], signals[k]);
+    // The raw connection is the one the transaction runs on; cached statements beat compiling and
+    // preparing a statement of thousands of parameters per few thousand signals. Signals of one
+    // problem arrive together: one `where id in (…)` for each run of up to 16 (a tenth of the calls at large).
+    const point = pointStatements(sqlite);
+    for (let k = 0; k < signals.length; ) {
+      let end = k + 1;
+      while (end < signals.length && end - k < POINT_RUN && problems[end] === problems[k]) end++;
+      point(end - k).run(problems[k], ...signals.slice(k, end));
+      k = end;
+    }
     return;
   }
   for (let i = 0; i < signals.length; i += 4000) {

@@ -143,6 +143,30 @@ for (const factory of factories) {
       expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['datadog:s1']);
     });
 
+    it('points every signal of a large group at its problem, and only the ones that moved', async () => {
+      const n = 40;
+      await upsertRecords(store.db, 'signal', Array.from({ length: n }, (_, k) => signal(k + 1, `2025-11-03T10:${String(k).padStart(2, '0')}:00Z`)));
+      const id = await ids();
+      const all = Array.from({ length: n }, (_, k) => id[`s${k + 1}`]!);
+      // 35 signals for the first problem (more than one statement's run), 5 for the second.
+      const write = (previous: (number | null)[], split: number, now: string) =>
+        writeProblems(store.db, [
+          { columns: columns('datadog:s1', { signal_count: split }), signal_ids: all.slice(0, split), previous_problem_ids: previous.slice(0, split) },
+          { columns: columns(`datadog:s${split + 1}`, { signal_count: n - split }), signal_ids: all.slice(split), previous_problem_ids: previous.slice(split) },
+        ], now, store.sqlite);
+      expect(await write(all.map(() => null), 35, '2025-11-05T00:00:00.000Z')).toMatchObject({ inserted: 2, signals: n });
+      const pointed = async () => (await store.db.selectFrom('signals').select(['id', 'problem_id']).orderBy('id').execute()).map((r) => Number(r.problem_id));
+      const first = await pointed();
+      const [a, b] = [first[0]!, first[39]!];
+      expect(first).toEqual([...Array(35).fill(a), ...Array(5).fill(b)]);
+      // Signal 36 joins the first problem: one signal moves; the rest stay.
+      expect(await write(first, 36, '2025-11-06T00:00:00.000Z')).toMatchObject({ inserted: 1, signals: 5 });
+      const second = await pointed();
+      expect(second.slice(0, 36)).toEqual(Array(36).fill(a));
+      expect(new Set(second.slice(36)).size).toBe(1);
+      expect(second[36]).not.toBe(b);
+    });
+
     it.skipIf(factory.dialect !== 'sqlite')('inserts and points signals through the raw SQLite statements as through Kysely', async () => {
       await upsertRecords(store.db, 'signal', [1, 2, 3, 4, 5, 6].map((n) => signal(n, `2025-11-03T10:0${n}:00Z`)));
       const id = await ids();
