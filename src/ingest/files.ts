@@ -1,6 +1,7 @@
 // Imports JSONL and CSV files of records. A file is one transaction: a bad line rejects the whole
 // file (nothing of it is stored) unless skipInvalid is set, in which case the good lines are kept.
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -36,7 +37,7 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** How many bad lines to describe; the rest are counted. */
   maxErrors?: number;
-  /** Read, validate and hash in a worker thread (default: for files of 4 MiB and more). Files only. */
+  /** Read, validate and hash in a worker thread (default: for files of 4 MiB and more, given two cores). Files only. */
   worker?: boolean;
 }
 
@@ -77,7 +78,8 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const format = formatOf(file);
   const totalBytes = (await stat(file)).size;
   const kind = options.kind ?? kindFromFileName(basename(file));
-  if (options.worker ?? totalBytes >= WORKER_MIN_BYTES) {
+  // With one core the worker would only add the cost of handing rows over.
+  if (options.worker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)) {
     return importChunks(store, file, format, (services) => rowChunksFromWorker(file, format, kind, services), { ...options, kind }, totalBytes);
   }
   return importChunks(store, file, format, (services) => fileRowChunks(file, format, kind, services), { ...options, kind }, totalBytes);
