@@ -170,42 +170,43 @@ function fitPrepared(prepared: Prepared, penalty: Penalty, iterations: number, s
   const l2 = (penalty.weights * penalty.per) / n;
   const biasL2 = (penalty.bias * penalty.per) / n;
   const step = 1 / (curvature + Math.max(l2, biasL2));
-  const weights = types.map((_, c) => Float64Array.from(start?.[c] ?? new Float64Array(dims)));
-  const previous = weights.map((w) => Float64Array.from(w));
-  const look = types.map(() => new Float64Array(dims));
-  const gradient = types.map(() => new Float64Array(dims));
+  // Weights laid out feature-major (entry i of type c at i·k + c): one pass over an example's features
+  // reads and writes every type's weight for that feature side by side.
+  const size = dims * k;
+  const biasAt = (dims - 1) * k;
+  const w = new Float64Array(size);
+  if (start) for (let c = 0; c < k; c++) for (let i = 0; i < dims; i++) w[i * k + c] = start[c]![i]!;
+  const prev = Float64Array.from(w);
+  const look = new Float64Array(size);
+  const g = new Float64Array(size);
   const p = new Float64Array(k);
   for (let t = 0; t < iterations; t++) {
     // Look-ahead point: w + (t−1)/(t+2)·(w − w_prev).
     const momentum = t === 0 ? 0 : (t - 1) / (t + 2);
-    for (let c = 0; c < k; c++) {
-      const w = weights[c]!;
-      const prev = previous[c]!;
-      const l = look[c]!;
-      for (let i = 0; i < dims; i++) l[i] = w[i]! + momentum * (w[i]! - prev[i]!);
-      gradient[c]!.fill(0);
-    }
+    for (let i = 0; i < size; i++) look[i] = w[i]! + momentum * (w[i]! - prev[i]!);
+    g.fill(0);
     for (const { x, y } of encoded) {
-      scoresInto(p, look, x);
+      for (let c = 0; c < k; c++) p[c] = look[biasAt + c]! + x.offsets[c]!;
+      for (let j = 0; j < x.index.length; j++) {
+        const base = x.index[j]! * k;
+        const v = x.value[j]!;
+        for (let c = 0; c < k; c++) p[c]! += look[base + c]! * v;
+      }
       softmaxInPlace(p);
-      for (let c = 0; c < k; c++) {
-        const err = p[c]! - (c === y ? 1 : 0);
-        const g = gradient[c]!;
-        for (let j = 0; j < x.index.length; j++) g[x.index[j]!]! += err * x.value[j]!;
-        g[dims - 1]! += err;
+      p[y]! -= 1;
+      for (let j = 0; j < x.index.length; j++) {
+        const base = x.index[j]! * k;
+        const v = x.value[j]!;
+        for (let c = 0; c < k; c++) g[base + c]! += p[c]! * v;
       }
+      for (let c = 0; c < k; c++) g[biasAt + c]! += p[c]!;
     }
-    for (let c = 0; c < k; c++) {
-      const w = weights[c]!;
-      const prev = previous[c]!;
-      const l = look[c]!;
-      const g = gradient[c]!;
-      for (let i = 0; i < dims; i++) {
-        prev[i] = w[i]!;
-        w[i] = l[i]! - step * (g[i]! / n + (i < dims - 1 ? l2 : biasL2) * l[i]!);
-      }
+    for (let i = 0; i < size; i++) {
+      prev[i] = w[i]!;
+      w[i] = look[i]! - step * (g[i]! / n + (i < biasAt ? l2 : biasL2) * look[i]!);
     }
   }
+  const weights = types.map((_, c) => Float64Array.from({ length: dims }, (_, i) => w[i * k + c]!));
   return { types, vocabulary, names: [...vocabulary.keys()], weights, temperature: 1, penalty, examples: n, validation: null };
 }
 
@@ -244,7 +245,8 @@ interface OutOfFold {
 
 /**
  * For each penalty, predictions for each example from a model fitted without its fold. Within a fold the
- * examples are encoded once, and each penalty's fit starts from the previous (stronger) one's weights.
+ * examples are encoded once, and each penalty's fit starts from the previous (stronger) one's weights
+ * (with half the iterations).
  */
 function outOfFold(examples: readonly TrainingExample[], fold: readonly number[], penalties: readonly Omit<Penalty, 'per'>[], iterations: number): OutOfFold[][] {
   const out: OutOfFold[][] = penalties.map(() => []);
@@ -260,7 +262,8 @@ function outOfFold(examples: readonly TrainingExample[], fold: readonly number[]
     });
     let previous: Float64Array[] | undefined;
     penalties.forEach((penalty, g) => {
-      const m = fitPrepared(prepared, { ...penalty, per: train.length }, iterations, previous);
+      // A warm start is near its optimum already: half the iterations.
+      const m = fitPrepared(prepared, { ...penalty, per: train.length }, previous ? Math.ceil(iterations / 2) : iterations, previous);
       previous = m.weights;
       for (const t of test) out[g]!.push({ logits: scores(m, t.x), types: m.types, truth: t.truth, prior: t.prior });
     });
