@@ -1,5 +1,5 @@
-// The reading half of a file import: lines → validated records → rows of plain values with their
-// content hash, a chunk at a time. It touches no database, so it runs in the importing thread or in
+// The reading half of a file import: lines → validated records → rows of plain values (the writer
+// adds their content hash), a chunk at a time. It touches no database, so it runs in the importing thread or in
 // a worker thread of its own (import-worker.ts) while the importing thread writes.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';

@@ -1,5 +1,5 @@
 // The worker thread of file imports (started by rowChunksFromWorker in import-rows.ts): for each file
-// it is sent, it reads, validates and hashes the rows and sends them on to the importing thread,
+// it is sent, it reads and validates the lines, makes their rows and sends them on to the importing thread,
 // which writes them, never more than CHUNKS_AHEAD chunks ahead of it.
 import { parentPort } from 'node:worker_threads';
 import { CHUNKS_AHEAD, fileRowChunks, type FromWorker, type ToWorker } from './import-rows.ts';

@@ -528,8 +528,8 @@ export function importColumns(kind: ImportKind): string[] {
 }
 
 /**
- * A record as the values of its stored row, in importColumns order, settled (nothing will be merged
- * onto it: the import replaces) and ending with its content hash, the same one upsertRecords stores.
+ * A record as the values of its stored row, in importColumns order but for the content hash (which
+ * writeImportRows adds), settled: nothing will be merged onto it, the import replaces.
  */
 export function importRowValues<K extends ImportKind>(kind: K, record: RecordOf<K>, resolveService: ServiceResolver): unknown[] {
   const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
@@ -537,18 +537,20 @@ export function importRowValues<K extends ImportKind>(kind: K, record: RecordOf<
   if (spec.settle) row = spec.settle(row);
   const values: unknown[] = [];
   for (const column in row) values.push(row[column] ?? null);
-  values.push(valuesHash(values));
   return values;
 }
 
 /**
  * Writes import rows of one kind (importRowValues) in order and counts what happened: a row whose
- * key is stored with the same hash is unchanged, else it is inserted or replaces the stored row. The
- * same key twice counts as upsertRecords counts it. The rows' arrays are used up (times appended).
+ * key is stored with the same content hash (the one upsertRecords stores) is unchanged, else it is
+ * inserted or replaces the stored row. The same key twice counts as upsertRecords counts it. The
+ * rows' arrays are used up (hash and times appended). The hash is made here rather than with the
+ * values: the file import's worker thread is its slower half.
  */
 export async function writeImportRows(db: Kysely<Database>, kind: ImportKind, rows: unknown[][], options: { sqlite?: SqliteConnection; now?: string } = {}): Promise<WriteCounts> {
   const counts = emptyCounts();
   if (rows.length === 0) return counts;
+  for (const values of rows) values.push(valuesHash(values));
   const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
   const columns = importColumns(kind);
   const now = options.now ?? new Date().toISOString();

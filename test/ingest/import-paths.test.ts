@@ -1,13 +1,15 @@
 // The file import's two ways of reading (in the importing thread, or in a worker thread while the
 // importing thread writes) store the same rows and report the same counts and errors; a large load
 // into SQLite rebuilds the table's secondary indexes once, and they exist after it whatever happens.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory } from '../../src/cli/commands/generate.ts';
 import { FileRejected, importFile, importOrder } from '../../src/ingest/files.ts';
+import { SignalSchema } from '../../src/domain/records.ts';
 import { suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
+import { upsertRecords } from '../../src/store/upsert.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
@@ -61,6 +63,21 @@ describe.each(await storeFactories())('file import through a worker thread ($dia
     } finally {
       await inline.close();
       await worker.close();
+    }
+  });
+
+  it.skipIf(factory.skip)('fingerprints rows as upsertRecords does: records stored either way are unchanged the other way', async () => {
+    const store = await factory.open();
+    try {
+      const lines = history.find((f) => f.endsWith('signals.jsonl'))!;
+      const file = write(`few-${factory.dialect}_signals.jsonl`, readFileSync(lines, 'utf8').split('\n').slice(0, 50).join('\n'));
+      const records = readFileSync(file, 'utf8').split('\n').map((l) => SignalSchema.parse(JSON.parse(l)));
+      expect((await importFile(store, file, { worker: true })).counts.signal?.inserted).toBe(50);
+      expect(await upsertRecords(store.db, 'signal', records)).toEqual({ inserted: 0, updated: 0, unchanged: 50 });
+      expect(await upsertRecords(store.db, 'signal', records.slice(0, 10).map((r) => ({ ...r, title: `${r.title}!` })))).toEqual({ inserted: 0, updated: 10, unchanged: 0 });
+      expect((await importFile(store, file, { worker: false })).counts.signal).toEqual({ inserted: 0, updated: 10, unchanged: 40, rejected: 0 });
+    } finally {
+      await store.close();
     }
   });
 
