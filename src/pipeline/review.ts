@@ -106,7 +106,8 @@ async function recount(store: Store, config: Config, id: number): Promise<Proble
 export async function dismissProblem(store: Store, config: Config, id: number, actor: string, reason = ''): Promise<ProblemRow> {
   if (!actor.trim()) throw new ReviewError('actor: say who decides (a name or e-mail)');
   const problem = await problemOrFail(store, id);
-  await recordDecision(store.db, { action: 'dismiss', subject: problem.key, payload: { reason: reason.trim() }, actor });
+  const signals = (await signalsOfProblem(store.db, id)).map((s) => signalRef(s));
+  await recordDecision(store.db, { action: 'dismiss', subject: problem.key, payload: { reason: reason.trim(), signals }, actor });
   return recount(store, config, id);
 }
 

@@ -76,6 +76,8 @@ export interface Disposition {
   action: (typeof DISPOSITION_ACTIONS)[number];
   actor: string;
   reason: string;
+  /** For a dismissal: the signals the problem had then. A problem that has gained others counts again. */
+  signals?: ReadonlySet<string>;
 }
 
 /** The latest person's word per subject on whether it counts: dismiss, or restore / confirm a type (both say it counts). */
@@ -83,7 +85,8 @@ export function dispositionsFrom(decisions: readonly StoredDecision[]): Map<stri
   const out = new Map<string, Disposition>();
   for (const d of decisions) {
     if (!(DISPOSITION_ACTIONS as readonly string[]).includes(d.action)) continue;
-    out.set(d.subject, { id: d.id, action: d.action as Disposition['action'], actor: d.actor, reason: typeof d.payload.reason === 'string' ? d.payload.reason : '' });
+    const signals = Array.isArray(d.payload.signals) ? new Set((d.payload.signals as unknown[]).filter((s): s is string => typeof s === 'string')) : undefined;
+    out.set(d.subject, { id: d.id, action: d.action as Disposition['action'], actor: d.actor, reason: typeof d.payload.reason === 'string' ? d.payload.reason : '', ...(signals ? { signals } : {}) });
   }
   return out;
 }
@@ -101,7 +104,11 @@ export function dispositionOf(refs: readonly string[], dispositions: ReadonlyMap
 /** Whether a problem is set aside: a person's latest word, else the noise rules. */
 export function triage(problem: TriageFacts & { signal_refs: readonly string[] }, features: ProblemFeatures, rules: readonly ClassificationRule[], options: NoiseOptions, dispositions: ReadonlyMap<string, Disposition>): SetAside | null {
   const person = dispositionOf(problem.signal_refs, dispositions);
-  if (person) return person.action === 'dismiss' ? { by: 'person', actor: person.actor, reason: person.reason || 'not an escaped problem' } : null;
+  if (person?.action === 'dismiss') {
+    // Dismissed as it was then: a signal it did not have (new evidence, or a regrouping) makes it count again.
+    const { signals } = person;
+    if (!signals || problem.signal_refs.every((r) => signals.has(r))) return { by: 'person', actor: person.actor, reason: person.reason || 'not an escaped problem' };
+  } else if (person) return null;
   const reason = noiseReason(problem, features, rules, options);
   return reason === null ? null : { by: 'rule', reason };
 }

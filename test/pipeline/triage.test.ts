@@ -164,8 +164,17 @@ for (const factory of factories) {
       expect(await states()).toMatchObject({ 'alertmanager:flap': 'counted', 'slack:C1-2': 'set aside' });
       expect((await escapes()).total).toBe(2);
 
+      // Dismissed as it was: merged with a problem that counts, the whole counts (a person's "not a
+      // problem" never hides the signals of another).
+      const merged = await app.inject({ method: 'POST', url: '/api/v1/problems/merge', payload: { problem_ids: [before['pagerduty:PD1']!.id, before['slack:C1-2']!.id], actor: 'ana' } });
+      expect(merged.json()).toMatchObject({ key: 'pagerduty:PD1', signal_count: 3 });
+      expect(merged.json().review_state).not.toBe('dismissed');
+      const split = await app.inject({ method: 'POST', url: `/api/v1/problems/${merged.json().id}/split`, payload: { signal_ids: [(await store.db.selectFrom('signals').select('id').where('external_id', '=', 'C1-2').executeTakeFirstOrThrow()).id], actor: 'ana' } });
+      // Split off again, it is the problem ben set aside.
+      expect(split.json().split).toMatchObject({ key: 'slack:C1-2', review_state: 'dismissed' });
+
       // Confirming a type says it counts.
-      const confirmed = await app.inject({ method: 'POST', url: `/api/v1/problems/${before['slack:C1-2']!.id}/type`, payload: { type: 'code', actor: 'ana' } });
+      const confirmed = await app.inject({ method: 'POST', url: `/api/v1/problems/${split.json().split.id}/type`, payload: { type: 'code', actor: 'ana' } });
       expect(confirmed.json()).toMatchObject({ review_state: 'confirmed', type: 'code' });
       await runPipeline(store, config);
       expect(await states()).toMatchObject({ 'slack:C1-2': 'counted' });
