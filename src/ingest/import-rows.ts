@@ -155,9 +155,19 @@ export type FromWorker = { type: 'chunk'; chunk: RowChunk } | { type: 'done' } |
  */
 let idleWorker: Worker | undefined;
 
+/** The idle worker's 'exit' listeners, for tests: one, however many files it has served. */
+export function idleWorkerExitListeners(): number | null {
+  return idleWorker ? idleWorker.listenerCount('exit') : null;
+}
+
 function startWorker(): Worker {
   const entry = new URL('./import-worker.ts', import.meta.url).href;
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } });
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } });
+  // Once per worker (not once per file it serves): an idle worker that exits is no longer idle.
+  worker.once('exit', () => {
+    if (idleWorker === worker) idleWorker = undefined;
+  });
+  return worker;
 }
 
 /**
@@ -211,9 +221,6 @@ export async function* rowChunksFromWorker(file: string, format: Format, fallbac
     if (finished && idleWorker === undefined) {
       worker.unref();
       idleWorker = worker;
-      worker.once('exit', () => {
-        if (idleWorker === worker) idleWorker = undefined;
-      });
     } else {
       await worker.terminate();
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory } from '../../src/cli/commands/generate.ts';
 import { FileRejected, importFile, importOrder } from '../../src/ingest/files.ts';
+import { idleWorkerExitListeners } from '../../src/ingest/import-rows.ts';
 import { SignalSchema } from '../../src/domain/records.ts';
 import { suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
 import { upsertRecords } from '../../src/store/upsert.ts';
@@ -63,6 +64,27 @@ describe.each(await storeFactories())('file import through a worker thread ($dia
     } finally {
       await inline.close();
       await worker.close();
+    }
+  });
+
+  it.skipIf(factory.skip)('one worker serves many files without piling up listeners on it', async () => {
+    const store = await factory.open();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const lines = readFileSync(history.find((f) => f.endsWith('signals.jsonl'))!, 'utf8').split('\n');
+      for (let k = 0; k < 12; k++) {
+        const file = write(`many-${factory.dialect}-${k}_signals.jsonl`, lines.slice(k * 5, k * 5 + 5).join('\n'));
+        expect((await importFile(store, file, { worker: true })).counts.signal?.inserted).toBe(5);
+      }
+      expect(idleWorkerExitListeners()).toBe(1);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await store.close();
     }
   });
 
