@@ -4,6 +4,7 @@
 // maps to its release, so problems attributed to it count for that release.
 import type { Config } from '../domain/config.ts';
 import { releaseList } from '../pipeline/releases.ts';
+import { memoByPair } from './memo.ts';
 import type { DeploymentFact } from './rows.ts';
 import { byFinished } from './releases.ts';
 
@@ -15,18 +16,8 @@ export interface ReleaseTimeline {
   rules: Record<string, string>;
 }
 
-// The overview asks for the same timeline many times over one set of facts; remember it per facts and config.
-const memo = new WeakMap<readonly DeploymentFact[], WeakMap<Config, ReleaseTimeline>>();
-
-export function releaseTimeline(deployments: readonly DeploymentFact[], config: Config): ReleaseTimeline {
-  let byConfig = memo.get(deployments);
-  if (!byConfig) memo.set(deployments, (byConfig = new WeakMap()));
-  const known = byConfig.get(config);
-  if (known) return known;
-  const timeline = buildTimeline(deployments, config);
-  byConfig.set(config, timeline);
-  return timeline;
-}
+// The overview asks for the same timeline many times over one set of facts; remembered per facts and config.
+export const releaseTimeline: (deployments: readonly DeploymentFact[], config: Config) => ReleaseTimeline = memoByPair(buildTimeline);
 
 function buildTimeline(deployments: readonly DeploymentFact[], config: Config): ReleaseTimeline {
   const services = [...new Set(deployments.map((d) => d.service))].sort();

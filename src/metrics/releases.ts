@@ -2,6 +2,7 @@
 // rollbacks count as configured, and the choice travels with every count. Also the release timeline
 // per service that DDR and IPR use to attribute pre-release defects (§2).
 import type { Config } from '../domain/config.ts';
+import { memoByPair } from './memo.ts';
 import type { DefectFact, DeploymentFact } from './rows.ts';
 
 export type ReleaseCounting = Config['metrics']['releases'];
@@ -54,17 +55,7 @@ export function releaseCount(releases: readonly DeploymentFact[], counting: Rele
  * the releases of every service. Returns release id → defects.
  */
 // DDR and IPR of a period and of the one before it attribute the same defects to the same releases.
-const attributed = new WeakMap<readonly DefectFact[], WeakMap<readonly DeploymentFact[], Map<number, DefectFact[]>>>();
-
-export function attributeDefects(defects: readonly DefectFact[], releases: readonly DeploymentFact[]): Map<number, DefectFact[]> {
-  let byReleases = attributed.get(defects);
-  if (!byReleases) attributed.set(defects, (byReleases = new WeakMap()));
-  const known = byReleases.get(releases);
-  if (known) return known;
-  const result = attributeDefectsOnce(defects, releases);
-  byReleases.set(releases, result);
-  return result;
-}
+export const attributeDefects: (defects: readonly DefectFact[], releases: readonly DeploymentFact[]) => Map<number, DefectFact[]> = memoByPair(attributeDefectsOnce);
 
 function attributeDefectsOnce(defects: readonly DefectFact[], releases: readonly DeploymentFact[]): Map<number, DefectFact[]> {
   const byService = new Map<string, DeploymentFact[]>();

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { decideAttribution, decideOutcome } from '../../store/attribution.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
-import { answerOrFail, zodMessage } from './cost.ts';
+import { answerOrFail } from './cost.ts';
+import { zodMessage } from '../zod-message.ts';
 
 const deploymentRef = z.union([z.number().int().positive(), z.string().min(1)]);
 

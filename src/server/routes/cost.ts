@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { addCostEntry, Conflict, InvalidCostEntry, NotFound, problemCost } from '../../store/attribution.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { zodMessage } from '../zod-message.ts';
 
 const CostEntryBody = z.strictObject({
   role: z.string().trim().min(1, 'must not be empty'),
@@ -37,10 +38,6 @@ export async function answerOrFail<T>(reply: FastifyReply, run: () => Promise<T>
     if (error instanceof Conflict) return reply.code(409).send({ error: 'conflict', message: error.message });
     throw error;
   }
-}
-
-export function zodMessage(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 }
 
 export async function costRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {

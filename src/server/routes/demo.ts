@@ -7,6 +7,7 @@ import { loadDemo, type DemoPhase } from '../../generate/load-demo.ts';
 import { SCALE_NAMES } from '../../generate/scales.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { zodMessage } from '../zod-message.ts';
 
 const DemoBody = z.strictObject({
   /** `medium` is what `escapement demo` loads; `small` (three months, 8 services) loads in seconds. */
@@ -60,7 +61,7 @@ export async function demoRoutes(app: FastifyInstance, ctx: ServerContext): Prom
 
   app.post('/api/v1/demo', async (request, reply) => {
     const body = DemoBody.safeParse(request.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: zodMessage(body.error) });
     if (job.state === 'loading') return reply.code(409).send({ error: 'conflict', message: `a demo load is under way (${job.phase})` });
     const existing = await ctx.store.db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     if (Number(existing.n) > 0) {

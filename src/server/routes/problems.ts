@@ -8,6 +8,7 @@ import { presentRow } from '../../store/records.ts';
 import { confirmProblemType, dismissProblem, mergeProblems, restoreProblem, ReviewError, splitProblem } from '../../pipeline/review.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { zodMessage } from '../zod-message.ts';
 
 const actor = z.string().trim().min(1, 'must not be empty: say who decides');
 const id = z.coerce.number().int().positive();
@@ -17,10 +18,6 @@ const MergeBody = z.strictObject({ problem_ids: z.array(id).min(2, 'name at leas
 const SplitBody = z.strictObject({ signal_ids: z.array(id).min(1, 'name at least one signal'), actor });
 const DismissBody = z.strictObject({ actor, reason: z.string().max(500).optional() });
 const RestoreBody = z.strictObject({ actor });
-
-function problemMessage(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
-}
 
 async function answer(reply: FastifyReply, work: () => Promise<unknown>) {
   try {
@@ -96,7 +93,7 @@ export async function problemRoutes(app: FastifyInstance, ctx: ServerContext): P
       const target = id.safeParse((request.params as { id: string }).id);
       if (!target.success) return reply.code(400).send({ error: 'bad_request', message: 'id: expected a problem id (a positive integer)' });
       const body = schema.safeParse(request.body);
-      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: problemMessage(body.error) });
+      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: zodMessage(body.error) });
       return answer(reply, () => decide(target.data, body.data));
     });
   }
@@ -107,7 +104,7 @@ export async function problemRoutes(app: FastifyInstance, ctx: ServerContext): P
 
   app.post('/api/v1/problems/merge', async (request, reply) => {
     const body = MergeBody.safeParse(request.body);
-    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: problemMessage(body.error) });
+    if (!body.success) return reply.code(400).send({ error: 'bad_request', message: zodMessage(body.error) });
     return answer(reply, async () => present(await mergeProblems(ctx.store, ctx.config, body.data.problem_ids, body.data.actor)));
   });
 

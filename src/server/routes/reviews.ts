@@ -9,6 +9,7 @@ import type { Store } from '../../store/connection.ts';
 import { presentRow, presentReview } from '../../store/records.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
+import { zodMessage } from '../zod-message.ts';
 
 const WEEK = 7 * 86_400_000;
 /** A queue longer than this is not a 15-minute review; the oldest items wait for the next one. */
@@ -28,11 +29,6 @@ const PatchReviewBody = z.strictObject({
   /** What the session did so far (counts, keys handled); kept as given. */
   summary: z.record(z.string(), z.unknown()).optional(),
 });
-
-function zodMessage(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return `${issue.path.join('.') || 'body'}: ${issue.message}`;
-}
 
 /** What each problem still needs from a person. */
 async function needsOf(store: Store, problems: readonly { id: number; key: string; review_state: string; deployment_id: number | null; attribution: unknown }[]) {
