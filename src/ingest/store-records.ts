@@ -27,10 +27,10 @@ export async function storeRecords(db: Kysely<Database>, records: readonly Impor
 }
 
 /** Writes several outputs in order (a replayed history: firing, then resolved) in one transaction. */
-export async function storeBatches(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string): Promise<StoredCounts> {
+export async function storeBatches(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string, sqlite?: SqliteConnection): Promise<StoredCounts> {
   const counts: StoredCounts = {};
   if (batches.every((b) => b.records.length === 0)) return counts;
-  for (const one of await writeInTransaction(db, batches, now)) {
+  for (const one of await writeInTransaction(db, batches, now, sqlite)) {
     for (const [kind, c] of Object.entries(one) as [ImportKind, WriteCounts][]) counts[kind] = addCounts(counts[kind] ?? emptyCounts(), c);
   }
   return counts;

@@ -55,6 +55,17 @@ describe('escapement ingest', () => {
     expect(await signals()).toEqual([{ source: 'alertmanager', external_id: expect.stringMatching(/^[0-9a-f]{16}$/), status: 'resolved', resolved_at: '2018-11-04T21:48:13.283Z' }]);
   });
 
+  it('stores a history of thousands of payloads in one go on SQLite', async () => {
+    // Each payload is a batch of its own; all of them share one transaction, written a record at a time.
+    const history = join(dir, 'generic-history.jsonl');
+    const at = (k: number) => new Date(Date.UTC(2025, 0, 1) + k * 60_000).toISOString();
+    writeFileSync(history, Array.from({ length: 2000 }, (_, k) => JSON.stringify({ external_id: `bulk-${k}`, title: `Check ${k} failed`, occurred_at: at(k) })).join('\n'));
+    // A database of its own (the last --db wins), so the other tests see theirs unchanged.
+    const run = await ingest('generic', history, '--json', '--db', join(dir, 'bulk.db'));
+    expect(run.err).toBe('');
+    expect(JSON.parse(run.out)).toMatchObject({ ok: true, files: [{ stored: true, payloads: 2000, counts: { signal: { inserted: 2000, updated: 0, unchanged: 0 } } }] });
+  });
+
   it('reads .jsonl histories one payload per line, counts ignored events and handshakes', async () => {
     const history = join(dir, 'slack-history.jsonl');
     const lines = ['events_api.url_verification.json', 'events_api.event_callback.message_channels.json', 'events_api.event_callback.thread_reply.json']
