@@ -45,12 +45,16 @@ async function context(store: Store, config: Config): Promise<RunContext> {
   return { store, config, decisions: await loadDecisions(store.db), now: new Date().toISOString() };
 }
 
-/** Re-derives and writes the given groups of signals as problems, through every pipeline step. */
+/**
+ * Re-derives and writes the given groups of signals as problems, through every pipeline step; their
+ * releases may move, so deployment outcomes are refreshed too.
+ */
 async function rewrite(store: Store, config: Config, groups: Awaited<ReturnType<typeof signalsOfProblem>>[]): Promise<ProblemRow[]> {
   const ctx = await context(store, config);
   const steps = await prepareSteps(ctx);
   const drafts = groups.map((signals) => summariseProblem(signals, [], {}));
   await deriveAndWrite(ctx, steps, drafts);
+  await refreshOutcomes(store.db);
   const rows = await store.db.selectFrom('problems').selectAll().where('key', 'in', drafts.map((d) => d.key)).execute();
   return drafts.map((d) => rows.find((r) => r.key === d.key)!);
 }
@@ -68,6 +72,9 @@ export async function reclassifyUnconfirmed(store: Store, config: Config): Promi
     after = Number(page[page.length - 1]!.id);
     for (const p of page) {
       const c = classifyProblem(storedFeatures(p), classifier);
+      // A doubt about the release keeps the problem to verify, as the pipeline's attribution step says.
+      const attribution = fromJson<{ needs_review?: boolean; decided_by?: string } | null>(p.attribution, null);
+      if (attribution?.needs_review === true && attribution.decided_by !== 'person') c.review_state = 'to_verify';
       if (c.type === p.type && c.confidence === p.type_confidence && c.decider === p.type_decider && c.review_state === p.review_state) continue;
       changed++;
       await store.db
@@ -95,10 +102,9 @@ export async function confirmProblemType(store: Store, config: Config, id: numbe
   return problemOrFail(store, id);
 }
 
-/** Re-derives one problem from its signals (the decisions just recorded apply), and the deployment outcomes that may follow. */
+/** Re-derives one problem from its signals (the decisions just recorded apply). */
 async function recount(store: Store, config: Config, id: number): Promise<ProblemRow> {
   const [row] = await rewrite(store, config, [await signalsOfProblem(store.db, id)]);
-  await refreshOutcomes(store.db);
   return row!;
 }
 

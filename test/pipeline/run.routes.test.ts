@@ -7,6 +7,7 @@ import { upsertRecords } from '../../src/store/upsert.ts';
 import { SignalSchema } from '../../src/domain/records.ts';
 import { ConfigSchema } from '../../src/domain/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
+import { reclassifyUnconfirmed } from '../../src/pipeline/review.ts';
 
 const config = ConfigSchema.parse({});
 let store: Store;
@@ -33,6 +34,16 @@ afterAll(async () => {
 const problemIds = async () => Object.fromEntries((await store.db.selectFrom('problems').select(['id', 'key']).execute()).map((p) => [p.key, Number(p.id)]));
 
 describe('review routes', () => {
+  it('retraining keeps a problem whose release is in doubt to verify', async () => {
+    const ids = await problemIds();
+    const id = ids['datadog:b1']!;
+    await store.db.updateTable('problems').set({ review_state: 'to_verify', attribution: JSON.stringify({ needs_review: true, decided_by: 'pipeline' }) }).where('id', '=', id).execute();
+    // With no confidence threshold the classifier alone would call it classified: only the doubt keeps it to verify.
+    await reclassifyUnconfirmed(store, ConfigSchema.parse({ thresholds: { classification_confidence: 0 } }));
+    const row = await store.db.selectFrom('problems').select(['review_state']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.review_state).toBe('to_verify');
+  });
+
   it('confirms a type, recording who decided', async () => {
     const ids = await problemIds();
     const res = await app.inject({ method: 'POST', url: `/api/v1/problems/${ids['datadog:b1']}/type`, payload: { type: 'integration', actor: 'ana' } });
