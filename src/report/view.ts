@@ -286,4 +286,3 @@ function decide(inputs: ReportInputs, reg: CitationRegistry, t: { total: string;
   return mk('on_track', `${plural(reg, t.total, 'escaped problem', 'escaped problems')}, no spike and no alarm band`, `${plural(reg, t.total, 'problem', 'problems')} reached customers, within the usual range`);
 }
 
-export type { OverviewResult };

@@ -1,6 +1,6 @@
 // Idempotent writes of imported and ingested records, keyed by (source, external_id) or by name.
 // The same record twice is "unchanged"; a record whose content differs is "updated" in place.
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type SqliteDatabase from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { ImportKind, ImportRecord } from '../domain/records.ts';
@@ -190,19 +190,6 @@ const SPECS: { [K in ImportKind]: TableSpec<K> } = {
 
 export function tableOf(kind: ImportKind): keyof Database {
   return SPECS[kind].table;
-}
-
-/** A stable fingerprint of a record's content: key order does not matter. */
-export function contentHash(value: unknown): string {
-  return createHash('sha1').update(stableJson(value)).digest('base64url');
-}
-
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const entries = Object.entries(value as Row).filter(([, v]) => v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
 }
 
 // One record of each kind with every column present, to count the columns a row has.
