@@ -1,4 +1,5 @@
 // What every command shares: opening the workspace (config + store), printing, and failing clearly.
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../domain/config.ts';
 import { parsePeriod, type Period, PeriodError } from '../domain/periods.ts';
@@ -74,4 +75,9 @@ export function resolvePeriod(text: string | undefined, config: Config, fallback
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Who a decision from the command line is recorded under: --actor, else $ESCAPEMENT_ACTOR, else the login name. */
+export function actorOf(flags: { actor?: string }): string {
+  return flags.actor ?? process.env.ESCAPEMENT_ACTOR ?? userInfo().username;
 }

@@ -3,7 +3,7 @@
 // deployment's outcome. Both are decisions every later pipeline run replays.
 import type { Command } from 'commander';
 import { decideAttribution, decideOutcome } from '../../store/attribution.ts';
-import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
+import { actorOf, addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 import { asUserError } from './cost.ts';
 
 interface DecisionFlags {
@@ -19,7 +19,6 @@ interface OutcomeFlags extends DecisionFlags {
   rework?: string;
 }
 
-const actorOf = (flags: DecisionFlags) => flags.actor ?? process.env.ESCAPEMENT_ACTOR ?? process.env.USER ?? 'cli';
 
 function yesNo(flag: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -34,7 +33,7 @@ export function registerAttribution(program: Command): void {
     .argument('<problem>', 'problem id or key')
     .argument('<deployment>', 'deployment id, source:external_id, or "none"')
     .option('--reason <text>', 'why (shown with the attribution)')
-    .option('--actor <name>', 'who decides (default: $ESCAPEMENT_ACTOR or $USER)')
+    .option('--actor <name>', 'who decides (default: $ESCAPEMENT_ACTOR or the login name)')
     .option('--json', 'print machine-readable JSON')
     .action(async (problem: string, deployment: string, flags: DecisionFlags) => {
       const target = deployment.toLowerCase() === 'none' ? null : deployment;
@@ -56,7 +55,7 @@ export function registerAttribution(program: Command): void {
     .option('--failed <yes|no>', 'it needed intervention')
     .option('--rework <yes|no>', 'it was unplanned, made to address a production problem')
     .option('--reason <text>', 'why')
-    .option('--actor <name>', 'who decides (default: $ESCAPEMENT_ACTOR or $USER)')
+    .option('--actor <name>', 'who decides (default: $ESCAPEMENT_ACTOR or the login name)')
     .option('--json', 'print machine-readable JSON')
     .action(async (deployment: string, flags: OutcomeFlags) => {
       const failed = yesNo('--failed', flags.failed);

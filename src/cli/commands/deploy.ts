@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { PayloadError } from '../../ingest/adapter.ts';
 import { genericDeploymentRecords, parseGenericDeployment } from '../../ingest/sources/deployment.ts';
 import { storeRecords, totalWrites } from '../../ingest/store-records.ts';
-import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
+import { actorOf, addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 import { presentRow } from '../../store/records.ts';
 
 /** The decisions-table action of a person's deployment kind. */
@@ -66,7 +66,7 @@ export function registerDeploy(program: Command): void {
     .option('--previous <version...>', 'versions that ran before, newest first (deploying an older one is a rollback)')
     .option('--url <url>', 'a link to the pipeline run')
     .option('--description <text>', 'what it is')
-    .option('--actor <name>', 'who sets --kind, kept with the decision (default: $USER)')
+    .option('--actor <name>', 'who sets --kind, kept with the decision (default: $ESCAPEMENT_ACTOR or the login name)')
     .option('--json', 'print the stored deployment and counts as JSON')
     .action(async (flags: DeployFlags) => {
       const body = deployBody(flags);
@@ -96,7 +96,7 @@ export function registerDeploy(program: Command): void {
               action: KIND_ACTION,
               subject: `${first.record.source}:${first.record.external_id}`,
               payload: JSON.stringify({ kind: first.record.kind, reason: first.record.kind_reason }),
-              actor: flags.actor ?? process.env.USER ?? 'cli',
+              actor: actorOf(flags),
               decided_at: new Date().toISOString(),
             })
             .execute();

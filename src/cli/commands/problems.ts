@@ -1,12 +1,11 @@
 // `escapement problems`: list problems (what needs review first), and the review operations:
 // confirm a type, merge problems, split signals off, set a problem aside as not an escaped problem or
 // count it again. Decisions are kept with who and when.
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { PROBLEM_TYPES } from '../../domain/config.ts';
 import { confirmProblemType, dismissProblem, mergeProblems, restoreProblem, ReviewError, splitProblem } from '../../pipeline/review.ts';
 import { listRecords, presentRow } from '../../store/records.ts';
-import { addReadOptions, addStoreOptions, printJson, resolvePeriod, UserError, withWorkspace } from '../common.ts';
+import { actorOf, addReadOptions, addStoreOptions, printJson, resolvePeriod, UserError, withWorkspace } from '../common.ts';
 
 interface ListFlags {
   db?: string;
@@ -26,10 +25,6 @@ interface DecideFlags {
   json?: boolean;
   actor?: string;
   reason?: string;
-}
-
-function actorOf(flags: DecideFlags): string {
-  return flags.actor ?? process.env.ESCAPEMENT_ACTOR ?? userInfo().username;
 }
 
 function positiveIds(values: string[], what: string): number[] {
