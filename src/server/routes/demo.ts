@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { loadDemo, type DemoPhase } from '../../generate/load-demo.ts';
 import { SCALE_NAMES } from '../../generate/scales.ts';
 import type { ServerContext } from '../context.ts';
+import { countSignals } from '../../store/problems.ts';
 import { documentOperation } from '../openapi.ts';
 import { zodMessage } from '../zod-message.ts';
 
@@ -62,10 +63,11 @@ export async function demoRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.post('/api/v1/demo', async (request, reply) => {
     const body = DemoBody.safeParse(request.body ?? {});
     if (!body.success) return reply.code(400).send({ error: 'bad_request', message: zodMessage(body.error) });
+    const existing = await countSignals(ctx.store.db);
+    // Checked after the count, with no await before the job is set: two requests cannot both start a load.
     if (job.state === 'loading') return reply.code(409).send({ error: 'conflict', message: `a demo load is under way (${job.phase})` });
-    const existing = await ctx.store.db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    if (Number(existing.n) > 0) {
-      return reply.code(409).send({ error: 'conflict', message: `the workspace already holds ${Number(existing.n)} signals; the demo would mix with them (use \`escapement demo --db OTHER\`)` });
+    if (existing > 0) {
+      return reply.code(409).send({ error: 'conflict', message: `the workspace already holds ${existing} signals; the demo would mix with them (use \`escapement demo --db OTHER\`)` });
     }
     job = { state: 'loading', scale: body.data.scale, phase: 'starting', started_at: new Date().toISOString(), finished_at: null, message: null };
     void load(body.data.scale);
