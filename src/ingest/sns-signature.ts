@@ -66,8 +66,17 @@ export const fetchCertificate: CertificateFetcher = async (url) => {
   const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000) });
   if (response.status >= 400 && response.status < 500) throw new SnsCertificateError(`SigningCertURL ${url} answered HTTP ${response.status}`);
   if (!response.ok) throw new Error(`SigningCertURL ${url} answered HTTP ${response.status}`);
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_CERTIFICATE_BYTES) throw new SnsCertificateError(`SigningCertURL ${url} is larger than a certificate`);
-  return response.text();
+  const tooLarge = () => new SnsCertificateError(`SigningCertURL ${url} is larger than a certificate`);
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_CERTIFICATE_BYTES) throw tooLarge();
+  // A chunked answer names no length: the body is held to the limit as it arrives.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_CERTIFICATE_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 };
 
 /** Signing certificates by URL, fetched once (concurrent requests share the fetch); failures are not kept. */

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { certificateUrlProblem, SnsCertificates, verifySnsBody, verifySnsMessage } from '../../src/ingest/sns-signature.ts';
+import { createServer } from 'node:http';
+import { certificateUrlProblem, fetchCertificate, SnsCertificateError, SnsCertificates, verifySnsBody, verifySnsMessage } from '../../src/ingest/sns-signature.ts';
 import { CERT_URL, fakeFetcher, makeSigner, signSns, type TestSigner } from '../helpers/sns-signer.ts';
 
 const fixture = (file: string) => readFileSync(fileURLToPath(new URL(`../fixtures/cloudwatch/${file}`, import.meta.url)), 'utf8');
@@ -128,5 +129,25 @@ describe.skipIf(skip)(`SNS signature: messages signed here${skip ? ` (skipped: $
     expect(await verifySnsBody(body(alarm), { ...options, verify: false, topics: [String(alarm.TopicArn)], certificates: fresh() })).toEqual({ ok: true, signed: false });
     expect(await verifySnsBody(Buffer.from('{"Type": '), { ...options, certificates: fresh() })).toEqual({ ok: false, reason: 'the body is not JSON, so it carries no SNS signature' });
     expect(await verifySnsBody(body([alarm]), { ...options, certificates: fresh() })).toMatchObject({ ok: false, reason: expect.stringMatching(/^the body is not an SNS message/) });
+  });
+});
+
+describe('fetching a certificate', () => {
+  it('holds a body sent without a length to the size limit, and reads one within it', async () => {
+    const server = createServer((req, res) => {
+      // No content-length: chunked transfer, as a hostile or broken server may answer.
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+      if (req.url === '/huge.pem') for (let k = 0; k < 80; k++) res.write('x'.repeat(1024));
+      else res.write('-----BEGIN CERTIFICATE-----\n');
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await expect(fetchCertificate(`http://127.0.0.1:${port}/huge.pem`)).rejects.toThrow(SnsCertificateError);
+      await expect(fetchCertificate(`http://127.0.0.1:${port}/small.pem`)).resolves.toBe('-----BEGIN CERTIFICATE-----\n');
+    } finally {
+      server.close();
+    }
   });
 });
