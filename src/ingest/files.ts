@@ -7,10 +7,10 @@ import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { IMPORT_KINDS, type ImportKind } from '../domain/records.ts';
 import { approximateRowCount, suspendSecondaryIndexes } from '../store/bulk-load.ts';
-import { type Database, fromJson } from '../store/schema.ts';
+import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/connection.ts';
-import type { ServiceAliases } from '../store/services.ts';
-import { addCounts, emptyCounts, tableOf, writeImportRows, type WriteCounts } from '../store/upsert.ts';
+import { loadServices, type ServiceAliases } from '../store/services.ts';
+import { addCounts, emptyCounts, isSourceKeyed, tableOf, writeImportRows, type WriteCounts } from '../store/upsert.ts';
 import { fileRowChunks, type RowChunk, rowChunks, rowChunksFromWorker } from './import-rows.ts';
 import { type LineError, kindFromFileName } from './parse-record.ts';
 
@@ -94,12 +94,6 @@ export async function importStream(store: Store, name: string, format: 'jsonl' |
   return importChunks(store, name, format, (services) => rowChunks(stream, format, options.kind, services), options);
 }
 
-/** The services and their aliases as stored, which the rows' service names are mapped through. */
-async function storedServices(db: Kysely<Database>): Promise<ServiceAliases[]> {
-  const rows = await db.selectFrom('services').select(['name', 'aliases']).execute();
-  return rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) }));
-}
-
 /** Writes the chunks of one input in one transaction (see importStream). */
 async function importChunks(
   store: Store,
@@ -134,12 +128,12 @@ async function importChunks(
       // Drops a table's secondary indexes for the load when the file promises many rows for it.
       const considerBulk = (kind: ImportKind, bytesRead: number | undefined) => {
         decided.add(kind);
-        if (!sqlite || !totalBytes || !bytesRead || SOURCE_KEYED.indexOf(kind) < 0) return;
+        if (!sqlite || !totalBytes || !bytesRead || !isSourceKeyed(kind)) return;
         const expected = (totalBytes * result.lines) / bytesRead;
         if (expected < BULK_MIN_ROWS || expected < 2 * approximateRowCount(sqlite, tableOf(kind))) return;
         rebuilds.push(suspendSecondaryIndexes(sqlite, tableOf(kind)));
       };
-      for await (const chunk of chunksOf(await storedServices(trx))) {
+      for await (const chunk of chunksOf(await loadServices(trx))) {
         if (chunk.bytesRead !== undefined && totalBytes !== undefined) options.onProgress?.(chunk.bytesRead, totalBytes);
         result.lines += chunk.lines;
         for (const error of chunk.errors) reject(error);
@@ -164,9 +158,6 @@ async function importChunks(
   result.stored = true;
   return result;
 }
-
-/** Kinds kept in tables keyed by an integer id (and by source + external id). */
-const SOURCE_KEYED: readonly ImportKind[] = ['signal', 'deployment', 'change', 'defect', 'test_run', 'cost_entry'];
 
 export function describeLineError(file: string, error: LineError): string {
   const where = [error.kind, error.field].filter(Boolean).join(' field ');

@@ -3,8 +3,8 @@
 import type { Kysely } from 'kysely';
 import type { ImportKind, ImportRecord, Signal } from '../domain/records.ts';
 import type { SqliteConnection } from '../store/connection.ts';
-import { type Database, fromJson } from '../store/schema.ts';
-import { loadServiceResolver, serviceResolver } from '../store/services.ts';
+import type { Database } from '../store/schema.ts';
+import { loadServiceResolver, serviceResolver, servicesOf } from '../store/services.ts';
 import { addCounts, emptyCounts, preparedOn, type ServiceResolver, tableOf, upsertRecords, type UpsertOptions, type WriteCounts } from '../store/upsert.ts';
 
 export type StoredCounts = Partial<Record<ImportKind, WriteCounts>>;
@@ -252,7 +252,7 @@ function storedIdentitiesSqlite(sqlite: SqliteConnection, signals: readonly Sign
 /** loadServiceResolver through a prepared statement. */
 function serviceResolverSqlite(sqlite: SqliteConnection): ServiceResolver {
   const rows = preparedOn(sqlite, 'select "name", "aliases" from "services"').all() as { name: string; aliases: unknown }[];
-  return serviceResolver(rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) })));
+  return serviceResolver(servicesOf(rows));
 }
 
 /**

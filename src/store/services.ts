@@ -29,7 +29,16 @@ export function serviceResolver(services: readonly ServiceAliases[]): ServiceRes
   };
 }
 
+/** The stored services with their aliases. */
+export async function loadServices(db: Kysely<Database>): Promise<ServiceAliases[]> {
+  return servicesOf(await db.selectFrom('services').select(['name', 'aliases']).execute());
+}
+
+/** Service rows as stored (aliases as JSON text or, on PostgreSQL, parsed) to names and alias lists. */
+export function servicesOf(rows: readonly { name: string; aliases: unknown }[]): ServiceAliases[] {
+  return rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) }));
+}
+
 export async function loadServiceResolver(db: Kysely<Database>): Promise<ServiceResolver> {
-  const rows = await db.selectFrom('services').select(['name', 'aliases']).execute();
-  return serviceResolver(rows.map((r) => ({ name: r.name, aliases: fromJson<string[]>(r.aliases, []) })));
+  return serviceResolver(await loadServices(db));
 }

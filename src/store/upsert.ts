@@ -192,6 +192,11 @@ export function tableOf(kind: ImportKind): keyof Database {
   return SPECS[kind].table;
 }
 
+/** Kinds kept in tables keyed by source + external id (and an integer id); teams and services are keyed by name. */
+export function isSourceKeyed(kind: ImportKind): boolean {
+  return SPECS[kind].key[0] === 'source';
+}
+
 // One record of each kind with every column present, to count the columns a row has.
 const sampleRecords: { [K in ImportKind]: RecordOf<K> } = {
   team: { name: 't' },
