@@ -3,7 +3,8 @@
 // blocks (blank lines) and sentences (one per line; `- ` lines are list items). Pure.
 import Handlebars from 'handlebars';
 import { CitationRegistry, renameSentence } from './cite.ts';
-import type { Block, ReportDocument, Section, Sentence, Slide } from './document.ts';
+import { type Block, PLAIN_AUDIENCES, type ReportDocument, type Section, type Sentence, type Slide } from './document.ts';
+import { plural } from './recommend.ts';
 import type { ReportInputs } from './inputs.ts';
 import { buildView } from './view.ts';
 
@@ -20,7 +21,7 @@ export function buildReport(inputs: ReportInputs, template: ReportTemplate, opti
   const view = buildView(inputs, reg);
   const { title, body } = splitFrontMatter(template);
   const hb = Handlebars.create();
-  hb.registerHelper('plural', (token: unknown, one: unknown, many: unknown) => `${String(token)} ${reg.valueOf(String(token)) === 1 ? String(one) : String(many)}`);
+  hb.registerHelper('plural', (token: unknown, one: unknown, many: unknown) => plural(reg, String(token), String(one), String(many)));
   hb.registerHelper('take', (list: unknown, n: unknown) => (Array.isArray(list) ? list.slice(0, Number(n)) : []));
   let rendered: string;
   let renderedTitle: string;
@@ -92,7 +93,7 @@ function parseSections(text: string, reg: CitationRegistry): Section[] {
 }
 
 function decisionReason(view: ReturnType<typeof buildView>, reg: CitationRegistry): Sentence {
-  return reg.sentence(view.audience === 'board' || view.audience === 'investment' || view.audience === 'quarterly' ? view.decision.reason_plain : view.decision.reason);
+  return reg.sentence(PLAIN_AUDIENCES.has(view.audience) ? view.decision.reason_plain : view.decision.reason);
 }
 
 function slide(view: ReturnType<typeof buildView>, reg: CitationRegistry, rename: ReadonlyMap<string, string>, title: string): Slide {

@@ -12,9 +12,8 @@ export function formatNumber(value: number, format: NumberFormat, currency = '')
     case 'count':
       return grouped(value);
     case 'hours':
-      // "about 68 hours": whole hours from ten up, one decimal below.
-      return value >= 10 ? grouped(Math.round(value)) : String(Math.round(value * 10) / 10);
     case 'duration':
+      // "about 68 hours": whole hours from ten up, one decimal below.
       return value >= 10 ? grouped(Math.round(value)) : String(Math.round(value * 10) / 10);
     case 'percent':
       return `${Math.round(value * 100)}%`;

@@ -7,6 +7,8 @@ export const AUDIENCES = ['sprint', 'em', 'board', 'weekly', 'quarterly', 'inves
 export type Audience = (typeof AUDIENCES)[number];
 
 export const isAudience = (value: string): value is Audience => (AUDIENCES as readonly string[]).includes(value);
+/** Readers who need the consequence, not the mechanism: the plain words (src/report/words.ts). */
+export const PLAIN_AUDIENCES: ReadonlySet<string> = new Set<Audience>(['board', 'investment', 'quarterly']);
 
 export const AUDIENCE_NAMES: Record<Audience, string> = {
   sprint: 'Sprint review',

@@ -1,7 +1,7 @@
 // The view a report template reads: every number already a citation token, every name a verbatim
 // token, plus the booleans templates branch on (empty, up/down, has_money…). Pure and deterministic.
 import type { Metric } from '../metrics/result.ts';
-import { AUDIENCE_NAMES, type Slide } from './document.ts';
+import { AUDIENCE_NAMES, PLAIN_AUDIENCES, type Slide } from './document.ts';
 import { CitationRegistry, joinList } from './cite.ts';
 import type { OverviewResult, ProblemDetail, ReportInputs } from './inputs.ts';
 import { plural, recommendations, type Recommendation } from './recommend.ts';
@@ -132,7 +132,7 @@ export function buildView(inputs: ReportInputs, reg: CitationRegistry): ReportVi
   const recs = empty ? [] : recommendations(inputs, reg);
   const decision = decide(inputs, reg, { total, prevTotal, epr, ddr, hours, prevHours });
 
-  const plainWords = inputs.audience === 'board' || inputs.audience === 'investment' || inputs.audience === 'quarterly';
+  const plainWords = PLAIN_AUDIENCES.has(inputs.audience);
   const prevMoney = prevHasData && moneyToken && previous.cost.total.money !== null
     ? reg.cite('previous.cost.total.money', previous.cost.total.money, { label: 'cost of escaped problems, previous period', format: 'money', currency, period: PP, evidence: { problems: previous.cost.total.problem_ids }, method: previous.cost.method })
     : '';
