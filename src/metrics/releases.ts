@@ -17,7 +17,9 @@ export interface ReleaseCount {
 /** Environment names that mean production, as sources spell it; the store query uses the same list. */
 export const PRODUCTION_ENVIRONMENTS = ['production', 'prod', 'prd', 'live', 'Production', 'PRODUCTION', 'Prod', 'PROD'] as const;
 const PRODUCTION = new Set(PRODUCTION_ENVIRONMENTS.map((e) => e.toLowerCase()));
-export const isProduction = (d: DeploymentFact) => PRODUCTION.has(d.environment.toLowerCase());
+/** Whether an environment name means production (any of PRODUCTION_ENVIRONMENTS, in any case). */
+export const isProductionEnvironment = (environment: string) => PRODUCTION.has(environment.toLowerCase());
+export const isProduction = (d: DeploymentFact) => isProductionEnvironment(d.environment);
 /** Reached users: finished in production and not a failed attempt. */
 export const reachedUsers = (d: DeploymentFact) => isProduction(d) && d.finished_at !== null && d.status === 'success';
 

@@ -29,6 +29,7 @@ import { buildClassifier, type Classification, classifyProblem, type ConfirmedEx
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
+import { shipmentStep } from './shipment-step.ts';
 import { dispositionsFrom, setAsideRationale, type SetAside, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
@@ -111,8 +112,8 @@ export const triageStep: PipelineStep = {
   },
 };
 
-/** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
-export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attributeStep, costStep];
+/** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify; shipments only prepare (once per run), before attribution reads the changes. */
+export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, shipmentStep, attributeStep, costStep];
 
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {

@@ -49,8 +49,14 @@ export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
   }));
 }
 
+/** Changes with the deployment that shipped them: their source's, else the one the pipeline derived (change_shipments). */
 export async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
-  return db.selectFrom('changes').select(['sha', 'pr_number', 'repository', 'deployment_ref']).where('deployment_ref', 'is not', null).execute();
+  return db
+    .selectFrom('changes as c')
+    .leftJoin('change_shipments as s', 's.change_id', 'c.id')
+    .select((eb) => ['c.sha', 'c.pr_number', 'c.repository', eb.fn.coalesce('c.deployment_ref', 's.deployment_ref').as('deployment_ref')])
+    .where((eb) => eb.or([eb('c.deployment_ref', 'is not', null), eb('s.deployment_ref', 'is not', null)]))
+    .execute();
 }
 
 /** Problems with the links, labels and titles of their signals, merged. */

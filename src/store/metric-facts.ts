@@ -191,18 +191,37 @@ async function loadTestRuns(db: Kysely<FactsDatabase>, start: string, end: strin
   return q.execute();
 }
 
-/** Changes shipped by production deployments of the span, joined through `deployment_ref` = `source:external_id`. */
+/**
+ * Changes shipped by production deployments of the span: joined through the `deployment_ref` their
+ * source gave (`source:external_id`), else through the one the pipeline derived (`change_shipments`:
+ * pushes and merged pull requests, which arrive before any deployment).
+ */
 async function loadChanges(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<ChangeFact[]> {
-  let q = db
+  const deploymentRef = sql<string>`${sql.ref('d.source')} || ':' || ${sql.ref('d.external_id')}`;
+  let bySource = db
     .selectFrom('deployments as d')
-    .innerJoin('changes as c', (join) => join.on('c.deployment_ref', '=', sql<string>`${sql.ref('d.source')} || ':' || ${sql.ref('d.external_id')}`))
+    .innerJoin('changes as c', (join) => join.on('c.deployment_ref', '=', deploymentRef))
     .select(['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'])
     .where('d.environment', 'in', PROD)
     .where('d.status', '=', 'success')
     .where('d.finished_at', '>=', start)
     .where('d.finished_at', '<', end);
-  if (services) q = q.where('d.service', 'in', services);
-  return q.execute();
+  let derived = db
+    .selectFrom('deployments as d')
+    .innerJoin('change_shipments as s', (join) => join.on('s.deployment_ref', '=', deploymentRef))
+    .innerJoin('changes as c', 'c.id', 's.change_id')
+    .select(['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'])
+    .where('c.deployment_ref', 'is', null)
+    .where('d.environment', 'in', PROD)
+    .where('d.status', '=', 'success')
+    .where('d.finished_at', '>=', start)
+    .where('d.finished_at', '<', end);
+  if (services) {
+    bySource = bySource.where('d.service', 'in', services);
+    derived = derived.where('d.service', 'in', services);
+  }
+  const [a, b] = await Promise.all([bySource.execute(), derived.execute()]);
+  return a.length === 0 ? b : b.length === 0 ? a : [...a, ...b].sort((x, y) => x.id - y.id);
 }
 
 /** The first successful production deployment of each service the changes name, over all history (the lead-time scope rule). */

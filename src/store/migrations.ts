@@ -277,12 +277,39 @@ function metricIndexes(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Which deployment shipped a change that arrived without one (a push, a merged pull request), derived by
+ * the pipeline (src/pipeline/change-deployments.ts). Kept apart from `changes`, which holds only what the
+ * sources said; the metric facts read a change's deployment from `changes.deployment_ref`, else from here.
+ */
+function changeShipments(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('change_shipments')
+        .addColumn('change_id', 'integer', (c) => c.primaryKey())
+        .addColumn('deployment_ref', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('change_shipments_deployment_ref').on('change_shipments').columns(['deployment_ref', 'change_id']).execute();
+      if (dialect !== 'postgres') return;
+      await sql`insert into escapement_data_versions (table_name) values ('change_shipments')`.execute(db);
+      await sql`create trigger change_shipments_data_version after insert or update or delete or truncate on change_shipments for each statement execute function escapement_bump_data_version()`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      if (dialect === 'postgres') await sql`delete from escapement_data_versions where table_name = 'change_shipments'`.execute(db);
+      await db.schema.dropTable('change_shipments').execute();
+    },
+  };
+}
+
 /** The migrations in order. Keys sort lexically; keep the numeric prefix. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_deployment_outcomes': deploymentOutcomes(dialect),
     '0003_metric_indexes': metricIndexes(dialect),
+    '0004_change_shipments': changeShipments(dialect),
   };
 }
 

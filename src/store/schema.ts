@@ -191,6 +191,13 @@ export interface ReviewTable {
   summary: NullableJsonColumn;
 }
 
+/** The deployment that shipped a change its source gave none (derived by the pipeline). */
+export interface ChangeShipmentTable {
+  change_id: number;
+  deployment_ref: string;
+  reason: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -203,6 +210,7 @@ export interface Database {
   problems: ProblemTable;
   decisions: DecisionTable;
   reviews: ReviewTable;
+  change_shipments: ChangeShipmentTable;
 }
 
 export type SignalRow = Selectable<SignalTable>;
