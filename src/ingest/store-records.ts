@@ -13,6 +13,8 @@ export interface StoreOptions {
   /** Partial events: fields a record leaves out keep their stored values (AdapterOutput.merge). */
   merge?: boolean;
   now?: string;
+  /** More writes that belong with the records (a person's decision about them), in the same transaction. */
+  alongside?: (trx: Kysely<Database>) => Promise<void>;
 }
 
 /** One adapter output to store: its records and whether they merge onto what is stored. */
@@ -23,14 +25,20 @@ export interface RecordBatch {
 
 /** Writes the records atomically; returns inserted/updated/unchanged per kind. */
 export async function storeRecords(db: Kysely<Database>, records: readonly ImportRecord[], options: StoreOptions = {}): Promise<StoredCounts> {
-  return storeBatches(db, [{ records, merge: options.merge ?? false }], options.now);
+  return storeBatches(db, [{ records, merge: options.merge ?? false }], options.now, undefined, options.alongside);
 }
 
 /** Writes several outputs in order (a replayed history: firing, then resolved) in one transaction. */
-export async function storeBatches(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string, sqlite?: SqliteConnection): Promise<StoredCounts> {
+export async function storeBatches(
+  db: Kysely<Database>,
+  batches: readonly RecordBatch[],
+  now?: string,
+  sqlite?: SqliteConnection,
+  alongside?: (trx: Kysely<Database>) => Promise<void>,
+): Promise<StoredCounts> {
   const counts: StoredCounts = {};
-  if (batches.every((b) => b.records.length === 0)) return counts;
-  for (const one of await writeInTransaction(db, batches, now, sqlite)) {
+  if (batches.every((b) => b.records.length === 0) && !alongside) return counts;
+  for (const one of await writeInTransaction(db, batches, now, sqlite, alongside)) {
     for (const [kind, c] of Object.entries(one) as [ImportKind, WriteCounts][]) counts[kind] = addCounts(counts[kind] ?? emptyCounts(), c);
   }
   return counts;
@@ -41,25 +49,37 @@ export async function storeBatches(db: Kysely<Database>, batches: readonly Recor
  * connection `db` runs on), lookups and writes go through statements prepared once per connection,
  * one row at a time: no query is built or prepared per request.
  */
-async function writeInTransaction(db: Kysely<Database>, batches: readonly RecordBatch[], now?: string, sqlite?: SqliteConnection): Promise<StoredCounts[]> {
+async function writeInTransaction(
+  db: Kysely<Database>,
+  batches: readonly RecordBatch[],
+  now?: string,
+  sqlite?: SqliteConnection,
+  alongside?: (trx: Kysely<Database>) => Promise<void>,
+): Promise<StoredCounts[]> {
   return db.transaction().execute(async (trx) => {
-    const resolveService = sqlite ? serviceResolverSqlite(sqlite) : await loadServiceResolver(trx);
-    const mergedSignals = batches.flatMap((b) => (b.merge ? b.records.filter((r) => r.kind === 'signal').map((r) => r.record as Signal) : []));
-    const identities = sqlite ? storedIdentitiesSqlite(sqlite, mergedSignals) : await storedIdentities(trx, mergedSignals);
-    const prepared = batches.map((batch) =>
-      [...byKind(batch.records)].map(([kind, list]) => ({
-        kind,
-        merge: batch.merge ?? false,
-        records: batch.merge && kind === 'signal' ? keepThreadIdentity(identities, list as Signal[]) : list,
-      })),
-    );
-    const options = { resolveService, ...(now ? { now } : {}) };
-    // One multi-row statement per kind pays off when each statement is built and prepared anew; on
-    // SQLite's prepared statements, one lookup and one write per record is already the least work.
-    if (sqlite) return writeEach(trx, prepared, { ...options, sqlite });
-    if (batches.length > 2 && distinctKeys(prepared)) return writeTogether(trx, prepared, options);
-    return writeEach(trx, prepared, options);
+    const written = await writeBatches(trx, batches, now, sqlite);
+    await alongside?.(trx);
+    return written;
   });
+}
+
+async function writeBatches(trx: Kysely<Database>, batches: readonly RecordBatch[], now?: string, sqlite?: SqliteConnection): Promise<StoredCounts[]> {
+  const resolveService = sqlite ? serviceResolverSqlite(sqlite) : await loadServiceResolver(trx);
+  const mergedSignals = batches.flatMap((b) => (b.merge ? b.records.filter((r) => r.kind === 'signal').map((r) => r.record as Signal) : []));
+  const identities = sqlite ? storedIdentitiesSqlite(sqlite, mergedSignals) : await storedIdentities(trx, mergedSignals);
+  const prepared = batches.map((batch) =>
+    [...byKind(batch.records)].map(([kind, list]) => ({
+      kind,
+      merge: batch.merge ?? false,
+      records: batch.merge && kind === 'signal' ? keepThreadIdentity(identities, list as Signal[]) : list,
+    })),
+  );
+  const options = { resolveService, ...(now ? { now } : {}) };
+  // One multi-row statement per kind pays off when each statement is built and prepared anew; on
+  // SQLite's prepared statements, one lookup and one write per record is already the least work.
+  if (sqlite) return writeEach(trx, prepared, { ...options, sqlite });
+  if (batches.length > 2 && distinctKeys(prepared)) return writeTogether(trx, prepared, options);
+  return writeEach(trx, prepared, options);
 }
 
 type Part = { kind: ImportKind; merge: boolean; records: ImportRecord['record'][] };

@@ -87,20 +87,23 @@ export function registerDeploy(program: Command): void {
         if (first.kind !== 'deployment') throw new Error('escapement deploy builds a deployment record first');
         // A merge write: an update without --kind keeps the kind found before, and a late
         // in_progress does not reopen a finished deployment (src/pipeline/event-merge.ts).
-        const written = await storeRecords(store.db, records, { merge: true });
-        if (flags.kind !== undefined) {
-          // A person's kind is a decision: kept with who and when, beside the stored kind.
-          await store.db
-            .insertInto('decisions')
-            .values({
-              action: KIND_ACTION,
-              subject: `${first.record.source}:${first.record.external_id}`,
-              payload: JSON.stringify({ kind: first.record.kind, reason: first.record.kind_reason }),
-              actor: actorOf(flags),
-              decided_at: new Date().toISOString(),
-            })
-            .execute();
-        }
+        // A person's kind is a decision, kept with who and when beside the stored kind, in the same
+        // transaction as the deployment: neither is stored without the other.
+        const decision = flags.kind === undefined
+          ? undefined
+          : async (trx: typeof store.db) => {
+              await trx
+                .insertInto('decisions')
+                .values({
+                  action: KIND_ACTION,
+                  subject: `${first.record.source}:${first.record.external_id}`,
+                  payload: JSON.stringify({ kind: first.record.kind, reason: first.record.kind_reason }),
+                  actor: actorOf(flags),
+                  decided_at: new Date().toISOString(),
+                })
+                .execute();
+            };
+        const written = await storeRecords(store.db, records, { merge: true, ...(decision ? { alongside: decision } : {}) });
         // What is stored after the merge, not what this call sent: an update may keep an earlier kind.
         const stored = await store.db
           .selectFrom('deployments')

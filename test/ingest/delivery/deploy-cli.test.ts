@@ -71,4 +71,19 @@ describe('escapement deploy', () => {
     expect(noVersion.err).toContain('--version: is required when there is no id');
     expect(await stored()).toHaveLength(1);
   });
+
+  it('stores a deployment and a person\'s kind together or not at all', async () => {
+    // A store whose decisions table is gone: recording the kind fails, so the deployment must not be stored either.
+    const broken = join(mkdtempSync(join(tmpdir(), 'escapement-deploy-')), 'escapement.db');
+    const store = await openStore({ dbPath: broken });
+    await store.db.schema.dropTable('decisions').execute();
+    await store.close();
+    await expect(runCli(['node', 'escapement', 'deploy', '--db', broken, '--id', 'run-7', '--service', 'checkout', '--version', '2.6.0', '--kind', 'hotfix', '--finished', '2025-11-04T10:00:00Z'])).rejects.toThrow(/decisions/);
+    const after = await openStore({ dbPath: broken });
+    try {
+      expect((await listRecords(after.db, 'deployments', {})).data).toEqual([]);
+    } finally {
+      await after.close();
+    }
+  });
 });
