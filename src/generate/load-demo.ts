@@ -8,6 +8,7 @@ import type { Config } from '../domain/config.ts';
 import { importFile, importOrder } from '../ingest/files.ts';
 import { type PipelineSummary, runPipeline } from '../pipeline/run.ts';
 import type { Store } from '../store/connection.ts';
+import { loadMarks, removeSince } from '../store/rollback.ts';
 import type { ScaleName } from './scales.ts';
 import { RECORD_FILES } from './types.ts';
 import { type GenerateSummary, writeHistory } from './write-history.ts';
@@ -48,6 +49,25 @@ export interface DemoSummary {
   seconds: number;
 }
 
+/**
+ * A load that failed part-way. What it had stored was removed again, so the workspace is as it was
+ * (rows it had updated rather than added keep their new values) and the load can simply be retried.
+ */
+export class DemoLoadFailed extends Error {
+  constructor(
+    readonly phase: DemoPhase,
+    readonly reason: string,
+    readonly removed: number,
+    /** The workspace held signals before (a forced load): their problems need the pipeline again. */
+    readonly rederive: boolean,
+  ) {
+    const during = phase === 'pipeline' ? 'running the pipeline' : `${phase === 'import' ? 'importing' : 'generating'} the history`;
+    const undone = removed > 0 ? `The ${removed} records it had stored were removed again` : 'Nothing of it was stored';
+    const next = rederive ? 'run `escapement pipeline` to re-derive the problems of the signals that were there before' : 'the workspace is as it was; try again';
+    super(`loading the demo failed while ${during}: ${reason}. ${undone}; ${next}.`);
+  }
+}
+
 /** Now, to the second, as a history end. */
 export const endNow = (): string => `${new Date().toISOString().slice(0, 19)}Z`;
 
@@ -57,11 +77,14 @@ export async function loadDemo(store: Store, config: Config, options: DemoOption
   const seed = options.seed ?? DEMO_SEED;
   const report = options.onProgress ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'escapement-demo-'));
+  const marks = await loadMarks(store.db);
+  let phase: DemoPhase = 'generate';
   try {
     const generated = await writeHistory({ scale, seed, end: options.end ?? endNow() }, dir, (chunk) =>
       report({ phase: 'generate', done: chunk.dayIndex + 1, total: chunk.totalDays, unit: 'days', detail: chunk.day }),
     );
 
+    phase = 'import';
     const files = importOrder(RECORD_FILES.map((f) => join(dir, `${f}.jsonl`)));
     const total = files.reduce((sum, f) => sum + statSync(f).size, 0);
     let done = 0;
@@ -73,10 +96,15 @@ export async function loadDemo(store: Store, config: Config, options: DemoOption
       stored[name] = Object.values(result.counts).reduce((sum, c) => sum + (c ? c.inserted + c.updated + c.unchanged : 0), 0);
     }
 
+    phase = 'pipeline';
     const pipeline = await runPipeline(store, config, {
       onProgress: (p) => report({ phase: 'pipeline', done: p.done, total: p.total, unit: 'signals', detail: p.phase }),
     });
     return { scale, seed, from: generated.from, to: generated.to, generated, stored, pipeline, seconds: +((performance.now() - started) / 1000).toFixed(1) };
+  } catch (error) {
+    const removed = await removeSince(store.db, marks);
+    const count = Object.entries(removed).reduce((sum, [table, n]) => sum + (table === 'problems' ? 0 : n), 0);
+    throw new DemoLoadFailed(phase, error instanceof Error ? error.message : String(error), count, marks.ids.signals > 0 && phase === 'pipeline');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 // Refuses a database that already holds signals.
 import type { Command } from 'commander';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { type DemoPhase, type DemoProgress, loadDemo } from '../../generate/load-demo.ts';
+import { DemoLoadFailed, type DemoPhase, type DemoProgress, loadDemo } from '../../generate/load-demo.ts';
 import { SCALE_NAMES, type ScaleName } from '../../generate/scales.ts';
 import { countSignals } from '../../store/problems.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
@@ -61,6 +61,9 @@ export function registerDemo(program: Command): void {
         let summary;
         try {
           summary = await loadDemo(store, config, { scale: flags.scale as ScaleName, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+        } catch (error) {
+          if (error instanceof DemoLoadFailed) throw new UserError(error.message);
+          throw error;
         } finally {
           progress.stop();
         }

@@ -3,7 +3,7 @@
 // (about a minute or two for `medium`), so it runs as a job the page follows with GET /api/v1/demo.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { loadDemo, type DemoPhase } from '../../generate/load-demo.ts';
+import { DemoLoadFailed, loadDemo, type DemoPhase } from '../../generate/load-demo.ts';
 import { SCALE_NAMES } from '../../generate/scales.ts';
 import type { ServerContext } from '../context.ts';
 import { countSignals } from '../../store/problems.ts';
@@ -34,7 +34,7 @@ export async function demoRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       job = { ...job, state: 'done', phase: null, finished_at: new Date().toISOString(), message: `Loaded the ${scale} demo history (${summary.from} … ${summary.to}): ${summary.pipeline.signals} signals in ${summary.pipeline.problems} problems.` };
     } catch (error) {
       app.log.error({ err: error }, 'demo load failed');
-      job = { ...job, state: 'failed', finished_at: new Date().toISOString(), message: `loading the demo failed while ${job.phase}: ${(error as Error).message}` };
+      job = { ...job, state: 'failed', finished_at: new Date().toISOString(), message: error instanceof DemoLoadFailed ? error.message : `loading the demo failed while ${job.phase}: ${(error as Error).message}` };
     }
   };
 
