@@ -2,13 +2,14 @@
 // span of the data (the dashboard opens on the data's latest quarter, not on today).
 import type { FastifyInstance } from 'fastify';
 import { readinessChecklist, type ReadinessFacts } from '../../metrics/readiness.ts';
+import { PRODUCTION_ENVIRONMENTS } from '../../metrics/releases.ts';
 import { countRecords } from '../../store/records.ts';
 import { fromJson } from '../../store/schema.ts';
 import type { Store } from '../../store/connection.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
-const PRODUCTION = ['production', 'prod', 'prd', 'live'];
+const PRODUCTION = [...PRODUCTION_ENVIRONMENTS];
 const ALERT_KINDS = ['alert', 'incident', 'log'];
 
 async function gatherFacts(store: Store): Promise<ReadinessFacts> {
