@@ -15,10 +15,9 @@ import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, type ProblemType } from '../src/domain/config.ts';
-import { buildClassifier, classifyProblem, type Classification, type Classifier, MAIN_TYPES, modelInput, type ModelInputOptions, ruleOffsets, type ConfirmedExample } from '../src/pipeline/classify/index.ts';
+import { buildClassifier, classifyProblem, type Classification, type Classifier, MAIN_TYPES, type ModelInputOptions, type ConfirmedExample, typeProbabilities } from '../src/pipeline/classify/index.ts';
 import { mentionsExternalHost, problemFeatures, type ProblemFeatures } from '../src/pipeline/classify/features.ts';
-import { foldsOf, predictType } from '../src/pipeline/classify/model.ts';
-import { applyRules, ruleDistribution } from '../src/pipeline/classify/rules.ts';
+import { foldsOf } from '../src/pipeline/classify/model.ts';
 
 interface Incident {
   id: string;
@@ -124,16 +123,10 @@ function report(name: string, scored: readonly Scored[]) {
 
 const features = new Map(incidents.map((i) => [i.id, featuresOf(i)]));
 
-/** The rules' probabilities and the model's (if any) for one incident, as classifyProblem weighs them. */
-function probabilities(classifier: Classifier, f: ProblemFeatures): Record<string, number> {
-  const hits = applyRules(classifier.rules, f);
-  if (!classifier.model) return ruleDistribution(hits, MAIN_TYPES);
-  return predictType(classifier.model, modelInput(f, hits, classifier.input), ruleOffsets(hits)).probabilities;
-}
-
 function score(classifier: Classifier, incident: Incident): Scored {
   const f = features.get(incident.id)!;
-  return { incident, result: classifyProblem(f, classifier), probabilities: probabilities(classifier, f) };
+  // The probabilities classifyProblem decides from (the model's when it decides, else the rules' at their fitted temperature).
+  return { incident, result: classifyProblem(f, classifier), probabilities: typeProbabilities(f, classifier).probabilities };
 }
 
 /** One cross-validation run: the product's choice (model or rules per fold) and the model always deciding. */
@@ -159,7 +152,7 @@ function crossValidate(repeat: number, input: ModelInputOptions = {}, log = fals
     const v = classifier.trained.validation;
     if (log) {
       console.log(
-        `fold ${k}: trained on ${train.length}, penalties ${JSON.stringify({ weights: classifier.trained.penalty.weights, bias: classifier.trained.penalty.bias })}, temperature ${classifier.trained.temperature}; held-out check inside the training set: model ${v ? (100 * v.model_accuracy).toFixed(0) : '-'}% vs rules ${v ? (100 * v.prior_accuracy).toFixed(0) : '-'}% → ${classifier.model ? 'model decides' : 'rules decide'}`,
+        `fold ${k}: trained on ${train.length}, penalties ${JSON.stringify({ weights: classifier.trained.penalty.weights, bias: classifier.trained.penalty.bias })}, temperature ${classifier.trained.temperature}, rules' temperature ${classifier.ruleTemperature}; held-out check inside the training set: model ${v ? (100 * v.model_accuracy).toFixed(0) : '-'}% vs rules ${v ? (100 * v.prior_accuracy).toFixed(0) : '-'}% → ${classifier.model ? 'model decides' : 'rules decide'}`,
       );
     }
     const withModel = { ...classifier, model: classifier.trained };

@@ -118,6 +118,32 @@ describe('the learned model', () => {
     expect(classifyProblem(features('Disk full on db-99'), classifier).decider).toBe('rule');
   });
 
+  it('fits how sure the rules should be to the confirmations: sharper where they were right, softer where they were not', () => {
+    const cfg = ConfigSchema.parse({ classification: { min_training_examples: 10 } });
+    const disk = (i: number) => features(`Disk full on db-${i}`);
+    const npe = (i: number) => features(`NullPointerException in handler ${i}`);
+    const right = Array.from({ length: 12 }, (_, i) => [
+      { type: 'infra' as const, features: disk(i) },
+      { type: 'code' as const, features: npe(i) },
+    ]).flat();
+    // Half the disk alerts turned out to be code defects.
+    const wrong = Array.from({ length: 24 }, (_, i) => ({ type: i % 2 ? ('infra' as const) : ('code' as const), features: disk(i) }));
+    const sure = buildClassifier(cfg, right);
+    const unsure = buildClassifier(cfg, wrong);
+    expect(sure.ruleTemperature).toBeLessThan(1);
+    expect(unsure.ruleTemperature).toBeGreaterThan(1);
+    const untrained = classifyProblem(disk(99), rulesOnly);
+    const sharper = classifyProblem(disk(99), sure);
+    const softer = classifyProblem(disk(99), unsure);
+    expect([untrained.type, sharper.type, softer.type]).toEqual(['infra', 'infra', 'infra']);
+    expect(sharper).toMatchObject({ decider: 'rule', review_state: 'classified' });
+    expect(sharper.confidence).toBeGreaterThan(untrained.confidence);
+    expect(softer.confidence).toBeLessThan(untrained.confidence);
+    // Fewer than 20 confirmations of the main types: the rules' own scores as they are.
+    expect(buildClassifier(cfg, right.slice(0, 19)).ruleTemperature).toBe(1);
+    expect(rulesOnly.ruleTemperature).toBe(1);
+  });
+
   it('is not used below min_training_examples', () => {
     const classifier = buildClassifier(ConfigSchema.parse({ classification: { min_training_examples: 100 } }), confirmed);
     expect(classifier.model).toBeNull();

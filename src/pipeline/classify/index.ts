@@ -3,8 +3,8 @@
 // how far to trust each) once people have confirmed enough problems; else the rules alone.
 import type { ClassificationRule, Config, ProblemType } from '../../domain/config.ts';
 import { modelTokens, spellTokens, type ProblemFeatures, type TokenOptions } from './features.ts';
-import { predictType, trainModel, type TextModel, type TrainingExample, type TrainOptions } from './model.ts';
-import { applyRules, DEFAULT_RULES, MAIN_TYPES, ruleDistribution, type RuleHit } from './rules.ts';
+import { bestTemperature, MIN_VALIDATION, predictType, trainModel, type ModelPrediction, type TextModel, type TrainingExample, type TrainOptions } from './model.ts';
+import { applyRules, DEFAULT_RULES, MAIN_TYPES, ruleDistribution, ruleScores, type RuleHit } from './rules.ts';
 
 export { DEFAULT_RULES, MAIN_TYPES } from './rules.ts';
 export type { ProblemFeatures } from './features.ts';
@@ -26,6 +26,11 @@ export interface Classifier {
   model: TextModel | null;
   /** The model as trained, used or not: its validation says why. */
   trained?: TextModel | null;
+  /**
+   * Temperature of the rules' softmax when they decide: fitted on the confirmations of the four main
+   * types (lowest log loss) once there are MIN_VALIDATION of them, else 1.
+   */
+  ruleTemperature: number;
   /** Below this confidence the problem stays to_verify. */
   threshold: number;
   /** What the model reads, as it was trained (defaults when absent). */
@@ -78,14 +83,27 @@ export function ruleOffsets(hits: readonly RuleHit[]): Record<string, number> {
 /** Trains the model on confirmed examples; null below `minExamples` or with a single type. */
 export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[], options: { input?: ModelInputOptions; train?: TrainOptions } = {}): Classifier {
   const rules = rulesFromConfig(config);
+  const enough = confirmed.length >= config.classification.min_training_examples;
+  const scored: { logits: number[]; types: readonly ProblemType[]; truth: ProblemType }[] = [];
   const examples: TrainingExample[] = confirmed.map((c) => {
     const hits = applyRules(rules, c.features);
+    if ((MAIN_TYPES as readonly string[]).includes(c.type)) scored.push({ logits: Object.values(ruleScores(hits, MAIN_TYPES)), types: MAIN_TYPES, truth: c.type });
     return { type: c.type, features: modelInput(c.features, hits, options.input), offsets: ruleOffsets(hits), key: c.key };
   });
-  const trained = examples.length >= config.classification.min_training_examples ? trainModel(examples, options.train) : null;
+  const trained = enough ? trainModel(examples, options.train) : null;
   // The model takes part only where, on confirmations it did not see, it beat the rules alone.
   const model = trained && (!trained.validation || trained.validation.model_accuracy > trained.validation.prior_accuracy) ? trained : null;
-  return { rules, model, trained, threshold: config.thresholds.classification_confidence, input: options.input };
+  // The rules learn nothing from confirmations but how sure to be: one temperature (not cross-validated; it
+  // cannot change which type they pick, only the confidence they state).
+  const ruleTemperature = enough && scored.length >= MIN_VALIDATION ? bestTemperature(scored) : 1;
+  return { rules, model, trained, ruleTemperature, threshold: config.thresholds.classification_confidence, input: options.input };
+}
+
+/** The probability of each type as the classifier weighs them (the model's when it decides, else the rules'). */
+export function typeProbabilities(features: ProblemFeatures, classifier: Classifier, hits: readonly RuleHit[] = applyRules(classifier.rules, features)): { probabilities: Record<string, number>; prediction: ModelPrediction | null } {
+  if (!classifier.model) return { probabilities: ruleDistribution(hits, MAIN_TYPES, classifier.ruleTemperature), prediction: null };
+  const prediction = predictType(classifier.model, modelInput(features, hits, classifier.input), ruleOffsets(hits));
+  return { probabilities: prediction.probabilities, prediction };
 }
 
 function describeHits(hits: readonly RuleHit[]): string {
@@ -107,21 +125,14 @@ export function classifyProblem(features: ProblemFeatures, classifier: Classifie
     return { type: confirmed.type, confidence: 1, decider: 'person', rationale: `confirmed by ${confirmed.actor}`, review_state: 'confirmed' };
   }
   const hits = applyRules(classifier.rules, features);
-  let type: ProblemType;
-  let confidence: number;
-  let decider: Decider;
+  const { probabilities, prediction } = typeProbabilities(features, classifier, hits);
+  const [type, confidence] = best(probabilities);
   let rationale = describeHits(hits);
-  if (classifier.model) {
-    const prediction = predictType(classifier.model, modelInput(features, hits, classifier.input), ruleOffsets(hits));
-    [type, confidence] = best(prediction.probabilities);
-    decider = 'model';
+  if (classifier.model && prediction) {
     const spelled = spellTokens(prediction.evidence.map((e) => e.token), features.text);
     const words = prediction.evidence.map((e, i) => `${spelled[i]} (${e.weight.toFixed(2)})`).join(', ');
     rationale = `model trained on ${classifier.model.examples} confirmed problems: ${type} ${Math.round(confidence * 100)}%; weighed most: ${words || 'nothing it knows'}; ${rationale}`;
-  } else {
-    [type, confidence] = best(ruleDistribution(hits, MAIN_TYPES));
-    decider = 'rule';
   }
-  confidence = round(confidence);
-  return { type, confidence, decider, rationale, review_state: confidence < classifier.threshold ? 'to_verify' : 'classified' };
+  const stated = round(confidence);
+  return { type, confidence: stated, decider: prediction ? 'model' : 'rule', rationale, review_state: stated < classifier.threshold ? 'to_verify' : 'classified' };
 }

@@ -70,7 +70,8 @@ export interface TrainOptions {
  */
 export const PENALTIES: readonly Omit<Penalty, 'per'>[] = [1, 0.3, 0.1, 0.03].flatMap((weights) => [3, 0.3].map((bias) => ({ weights, bias })));
 const FOLDS = 5;
-const MIN_VALIDATION = 20;
+/** Fewest examples to cross-validate on, or to fit a temperature to. */
+export const MIN_VALIDATION = 20;
 /**
  * Cross-validation (choosing the penalty, the temperature and the held-out check) runs on at most this
  * many examples, a fixed subset by hash of their keys: training stays well under a second on thousands.
@@ -271,7 +272,14 @@ function outOfFold(examples: readonly TrainingExample[], fold: readonly number[]
   return out;
 }
 
-function logLoss(predictions: readonly OutOfFold[], temperature: number): number {
+/** Scores per type for one example whose type is known: what a temperature is fitted to. */
+interface Scored {
+  logits: readonly number[];
+  types: readonly ProblemType[];
+  truth: ProblemType;
+}
+
+function logLoss(predictions: readonly Scored[], temperature: number): number {
   let loss = 0;
   for (const o of predictions) {
     const p = softmax(o.logits, temperature);
@@ -316,7 +324,8 @@ function validationSubset(examples: readonly TrainingExample[]): readonly Traini
     .map((x) => x.e);
 }
 
-function bestTemperature(predictions: readonly OutOfFold[]): number {
+/** The temperature (0.25 … 4, steps of 0.05) whose softmax of the scores has the lowest log loss. */
+export function bestTemperature(predictions: readonly Scored[]): number {
   let best = 1;
   let bestLoss = Infinity;
   for (let t = 0.25; t <= 4.001; t += 0.05) {

@@ -189,12 +189,21 @@ export function applyRules(rules: readonly ClassificationRule[], f: ProblemFeatu
   return hits;
 }
 
-/** Rule scores as probabilities over the types (softmax of summed weights; unscored types at 0). */
-export function ruleDistribution(hits: readonly RuleHit[], types: readonly ProblemType[] = MAIN_TYPES): Record<string, number> {
+/** The rules' summed weight per type (0 for a type no rule scored). */
+export function ruleScores(hits: readonly RuleHit[], types: readonly ProblemType[] = MAIN_TYPES): Record<string, number> {
   const score: Record<string, number> = Object.fromEntries(types.map((t) => [t, 0]));
   for (const h of hits) if (h.type in score) score[h.type]! += h.weight;
+  return score;
+}
+
+/**
+ * Rule scores as probabilities over the types: softmax of the summed weights divided by `temperature`
+ * (1 untrained; fitted on confirmations by buildClassifier so the stated confidence is calibrated).
+ */
+export function ruleDistribution(hits: readonly RuleHit[], types: readonly ProblemType[] = MAIN_TYPES, temperature = 1): Record<string, number> {
+  const score = ruleScores(hits, types);
   const max = Math.max(...Object.values(score));
-  const exp = Object.fromEntries(Object.entries(score).map(([t, s]) => [t, Math.exp(s - max)]));
+  const exp = Object.fromEntries(Object.entries(score).map(([t, s]) => [t, Math.exp((s - max) / temperature)]));
   const sum = Object.values(exp).reduce((a, b) => a + b, 0);
   return Object.fromEntries(Object.entries(exp).map(([t, e]) => [t, e / sum]));
 }
