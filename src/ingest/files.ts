@@ -11,7 +11,7 @@ import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/connection.ts';
 import { loadServices, type ServiceAliases } from '../store/services.ts';
 import { addCounts, emptyCounts, isSourceKeyed, tableOf, writeImportRows, type WriteCounts } from '../store/upsert.ts';
-import { fileRowChunks, type RowChunk, rowChunks, rowChunksFromWorker } from './import-rows.ts';
+import { fileRowChunks, jsonlChunksFromWorkers, type ReadersOptions, type RowChunk, rowChunks, rowChunksFromWorker } from './import-rows.ts';
 import { type LineError, kindFromFileName } from './parse-record.ts';
 
 export type KindCounts = WriteCounts & { rejected: number };
@@ -37,8 +37,14 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** How many bad lines to describe; the rest are counted. */
   maxErrors?: number;
-  /** Read, validate and hash in a worker thread (default: for files of 4 MiB and more, given two cores). Files only. */
+  /**
+   * Read, validate and hash in worker threads while this thread writes (default: for files of 4 MiB
+   * and more, given two cores). Files only. A JSONL file is read by several workers a piece at a
+   * time, a CSV file by one.
+   */
   worker?: boolean;
+  /** Workers reading a JSONL file (default READERS), and the bytes of a piece (default 1 MiB). */
+  readers?: ReadersOptions;
 }
 
 export class FileRejected extends Error {
@@ -63,7 +69,7 @@ export function importOrder(files: string[]): string[] {
   return files.map((f, i) => ({ f, i, r: rank(f) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.f);
 }
 
-/** Files at least this large are read, validated and hashed in a worker thread while this one writes. */
+/** Files at least this large are read, validated and hashed in worker threads while this one writes. */
 const WORKER_MIN_BYTES = 4 << 20;
 
 /**
@@ -80,7 +86,9 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const kind = options.kind ?? kindFromFileName(basename(file));
   // With one core the worker would only add the cost of handing rows over.
   if (options.worker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)) {
-    return importChunks(store, file, format, (services) => rowChunksFromWorker(file, format, kind, services), { ...options, kind }, totalBytes);
+    const chunksOf = (services: readonly ServiceAliases[]) =>
+      format === 'jsonl' ? jsonlChunksFromWorkers(file, kind, services, options.readers) : rowChunksFromWorker(file, format, kind, services);
+    return importChunks(store, file, format, chunksOf, { ...options, kind }, totalBytes);
   }
   return importChunks(store, file, format, (services) => fileRowChunks(file, format, kind, services), { ...options, kind }, totalBytes);
 }

@@ -2,13 +2,16 @@
 // adds their content hash), a chunk at a time. It touches no database, so it runs in the importing thread or in
 // a worker thread of its own (import-worker.ts) while the importing thread writes.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import { parse as parseCsv } from 'csv-parse';
 import type { ImportKind } from '../domain/records.ts';
 import { type ServiceAliases, serviceResolver } from '../store/services.ts';
-import { importRowValues } from '../store/upsert.ts';
+import { importRowValues, type ServiceResolver } from '../store/upsert.ts';
 import { type LineError, parseCsvRow, parseJsonLine, type ParsedLine } from './parse-record.ts';
 
 export type Format = 'jsonl' | 'csv';
@@ -21,6 +24,8 @@ export interface RowChunk {
   errors: LineError[];
   /** Bytes of the input read so far, where the reader knows it. */
   bytesRead?: number;
+  /** The services the chunk's lines bring on, in order (later lines map names through them). */
+  services?: ServiceAliases[];
 }
 
 const LINE_BREAK = /\r\n|\n|\r/;
@@ -75,42 +80,80 @@ async function* readLines(stream: Readable, format: Format, fallbackKind: Import
 const CHUNK_LINES = 512;
 
 /**
- * The rows of a stream, a chunk at a time. Service names are mapped through `services` (those
+ * Turns parsed lines into a chunk's rows. Service names are mapped through the services given (those
  * stored when the import began) and through the services the input itself carries, from the line
  * that brings each one on, as the store would map them once that line is written.
  */
-export async function* rowChunks(stream: Readable, format: Format, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): AsyncGenerator<RowChunk> {
-  const known = new Map(services.map((s) => [s.name, s]));
-  let resolveService = serviceResolver([...known.values()]);
-  let chunk: RowChunk = { lines: 0, rows: [], errors: [] };
-  let rowsOf = new Map<ImportKind, unknown[][]>();
-  for await (const lines of readLines(stream, format, fallbackKind)) {
-    for (const { line, parsed } of lines) {
-      chunk.lines++;
-      if (!parsed.ok) {
-        chunk.errors.push({ line, ...parsed.error });
-        continue;
-      }
-      const { kind, record } = parsed.value;
-      let rows = rowsOf.get(kind);
-      if (rows === undefined) {
-        rowsOf.set(kind, (rows = []));
-        chunk.rows.push({ kind, rows });
-      }
-      rows.push(importRowValues(kind, record as never, resolveService));
-      if (parsed.value.kind === 'service') {
-        const service = parsed.value.record;
-        known.set(service.name, { name: service.name, aliases: service.aliases });
-        resolveService = serviceResolver([...known.values()]);
-      }
+class ChunkBuilder {
+  private readonly known: Map<string, ServiceAliases>;
+  private resolveService: ServiceResolver;
+  private rowsOf = new Map<ImportKind, unknown[][]>();
+  chunk: RowChunk = { lines: 0, rows: [], errors: [] };
+
+  constructor(services: readonly ServiceAliases[]) {
+    this.known = new Map(services.map((s) => [s.name, s]));
+    this.resolveService = serviceResolver([...this.known.values()]);
+  }
+
+  add(line: number, parsed: ParsedLine): void {
+    const chunk = this.chunk;
+    chunk.lines++;
+    if (!parsed.ok) {
+      chunk.errors.push({ line, ...parsed.error });
+      return;
     }
-    if (chunk.lines >= CHUNK_LINES) {
-      yield chunk;
-      chunk = { lines: 0, rows: [], errors: [] };
-      rowsOf = new Map();
+    const { kind, record } = parsed.value;
+    let rows = this.rowsOf.get(kind);
+    if (rows === undefined) {
+      this.rowsOf.set(kind, (rows = []));
+      chunk.rows.push({ kind, rows });
+    }
+    rows.push(importRowValues(kind, record as never, this.resolveService));
+    if (parsed.value.kind === 'service') {
+      const service = { name: parsed.value.record.name, aliases: parsed.value.record.aliases };
+      this.known.set(service.name, service);
+      this.resolveService = serviceResolver([...this.known.values()]);
+      (chunk.services ??= []).push(service);
     }
   }
-  if (chunk.lines > 0) yield chunk;
+
+  /** The chunk so far; the next lines start a new one. */
+  take(): RowChunk {
+    const chunk = this.chunk;
+    this.chunk = { lines: 0, rows: [], errors: [] };
+    this.rowsOf = new Map();
+    return chunk;
+  }
+}
+
+/** The rows of a stream, a chunk at a time (services mapped as ChunkBuilder says). */
+export async function* rowChunks(stream: Readable, format: Format, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): AsyncGenerator<RowChunk> {
+  const builder = new ChunkBuilder(services);
+  for await (const lines of readLines(stream, format, fallbackKind)) {
+    for (const { line, parsed } of lines) builder.add(line, parsed);
+    if (builder.chunk.lines >= CHUNK_LINES) yield builder.take();
+  }
+  if (builder.chunk.lines > 0) yield builder.take();
+}
+
+/**
+ * The rows of a piece of a JSONL file that ends where a line ends (or at the end of the file), with
+ * line numbers counted from the piece's first line; `lineCount` is how many lines it holds, blank
+ * ones included, so the lines of later pieces can be numbered on.
+ */
+export function pieceRows(bytes: Uint8Array, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): RowChunk & { lineCount: number } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Plain ASCII (most imports) reads the same as Latin-1, which is copied rather than decoded.
+  const text = buffer.toString(isAscii(buffer) ? 'latin1' : 'utf8');
+  const lines = text.indexOf('\r') < 0 ? text.split('\n') : text.split(LINE_BREAK);
+  // Text that ends with a line break splits into a last empty string, which is no line.
+  if (lines[lines.length - 1] === '') lines.pop();
+  const builder = new ChunkBuilder(services);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() !== '') builder.add(i + 1, parseJsonLine(line, fallbackKind));
+  }
+  return { ...builder.take(), lineCount: lines.length };
 }
 
 /** The rows of a file (rowChunks), each chunk with the bytes read so far. */
@@ -129,8 +172,20 @@ export async function* fileRowChunks(file: string, format: Format, fallbackKind:
   }
 }
 
-/** Chunks the worker may have sent ahead of the writer: enough to keep both threads busy, memory bounded. */
+/** Chunks the worker reading a whole file (CSV) may have sent ahead of the writer: enough to keep both threads busy, memory bounded. */
 export const CHUNKS_AHEAD = 4;
+
+/** Bytes of a JSONL file handed to a reading worker at a time (a piece ends where a line ends). */
+export const PIECE_BYTES = 1 << 20;
+
+/** Pieces each reading worker may hold (being read or waiting): enough to keep it busy, memory bounded. */
+const PIECES_AHEAD = 3;
+
+/**
+ * Workers reading the pieces of one JSONL file. Two even on two cores: a reader costs more CPU per
+ * line than the writer, and the three threads keep both cores busy.
+ */
+export const READERS = Math.min(4, Math.max(2, availableParallelism() - 1));
 
 /**
  * The worker's first code: it registers tsx's loader, then loads import-worker.ts. Node 20 gives a
@@ -144,20 +199,32 @@ import(workerData.tsxApi)
   .catch((error) => parentPort.postMessage({ type: 'failed', message: String(error?.stack ?? error) }));
 `;
 
-/** What the importing thread sends the worker: a file to read, or that it took one more chunk. */
-export type ToWorker = { type: 'file'; file: string; format: Format; kind: ImportKind | undefined; services: readonly ServiceAliases[] } | { type: 'ack' };
-export type FromWorker = { type: 'chunk'; chunk: RowChunk } | { type: 'done' } | { type: 'failed'; message: string };
+/**
+ * What the importing thread sends a worker: a whole file to read (CSV), that it took one more chunk
+ * of it, or a piece of a JSONL file to read (with the services to map names through, when they
+ * changed since the worker's last piece).
+ */
+export type ToWorker =
+  | { type: 'file'; file: string; format: Format; kind: ImportKind | undefined; services: readonly ServiceAliases[] }
+  | { type: 'ack' }
+  | { type: 'piece'; id: number; bytes: Uint8Array; kind: ImportKind | undefined; services?: readonly ServiceAliases[] };
+export type FromWorker =
+  | { type: 'chunk'; chunk: RowChunk }
+  | { type: 'piece'; id: number; chunk: RowChunk & { lineCount: number } }
+  | { type: 'done' }
+  | { type: 'failed'; message: string };
 
 /**
- * A worker that finished its file and waits for the next: starting one (its loader and modules)
- * costs a few tenths of a second of CPU, so the files of one import share it. Unreferenced while it
- * waits, so it never keeps the process alive.
+ * Workers that finished their input and wait for the next: starting one (its loader and modules)
+ * costs a few tenths of a second of CPU, so the files of one import share them. Unreferenced while
+ * they wait, so they never keep the process alive.
  */
-let idleWorker: Worker | undefined;
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = 4;
 
-/** The idle worker's 'exit' listeners, for tests: one, however many files it has served. */
-export function idleWorkerExitListeners(): number | null {
-  return idleWorker ? idleWorker.listenerCount('exit') : null;
+/** The idle workers' 'exit' listeners, for tests: one each, however many files they have served. */
+export function idleWorkerExitListeners(): number[] {
+  return idleWorkers.map((worker) => worker.listenerCount('exit'));
 }
 
 function startWorker(): Worker {
@@ -165,64 +232,218 @@ function startWorker(): Worker {
   const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } });
   // Once per worker (not once per file it serves): an idle worker that exits is no longer idle.
   worker.once('exit', () => {
-    if (idleWorker === worker) idleWorker = undefined;
+    const at = idleWorkers.indexOf(worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
   });
   return worker;
 }
 
+function takeWorker(): Worker {
+  const worker = idleWorkers.pop() ?? startWorker();
+  worker.ref();
+  return worker;
+}
+
+/** Keeps a worker that finished cleanly for the next input; one stopped midway is ended. */
+async function releaseWorker(worker: Worker, finished: boolean): Promise<void> {
+  if (finished && idleWorkers.length < MAX_IDLE_WORKERS) {
+    worker.unref();
+    idleWorkers.push(worker);
+  } else {
+    await worker.terminate();
+  }
+}
+
+/** Messages from the workers serving one input, one at a time; a worker's error or exit fails the wait. */
+class Inbox {
+  private readonly queue: FromWorker[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private readonly detach: (() => void)[] = [];
+
+  constructor(workers: readonly Worker[], name: string) {
+    const arrived = () => {
+      this.wake?.();
+      this.wake = undefined;
+    };
+    for (const worker of workers) {
+      const onMessage = (message: FromWorker) => {
+        this.queue.push(message);
+        arrived();
+      };
+      const onError = (error: Error) => {
+        this.failure ??= error;
+        arrived();
+      };
+      const onExit = (code: number) => {
+        this.failure ??= new Error(`${name}: the import worker stopped (exit code ${code})`);
+        arrived();
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      this.detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
+    }
+  }
+
+  async next(): Promise<Exclude<FromWorker, { type: 'failed' }>> {
+    for (;;) {
+      const message = this.queue.shift();
+      if (message !== undefined) {
+        if (message.type === 'failed') throw new Error(message.message);
+        return message;
+      }
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  close(): void {
+    for (const detach of this.detach) detach();
+  }
+}
+
 /**
- * fileRowChunks made by a worker thread: the file is read, parsed, validated and hashed there while
- * this thread writes the chunks already made. When the caller stops early, the worker is stopped.
+ * fileRowChunks made by a worker thread (for CSV, whose quoted cells may hold line breaks): the file
+ * is read, parsed and validated there while this thread writes the chunks already made. When the
+ * caller stops early, the worker is stopped.
  */
 export async function* rowChunksFromWorker(file: string, format: Format, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): AsyncGenerator<RowChunk> {
-  const worker = idleWorker ?? startWorker();
-  idleWorker = undefined;
-  worker.ref();
-  const queue: FromWorker[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
+  const worker = takeWorker();
+  const inbox = new Inbox([worker], file);
   let finished = false;
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
-  };
-  const onMessage = (message: FromWorker) => {
-    queue.push(message);
-    arrived();
-  };
-  const onError = (error: Error) => {
-    failure = error;
-    arrived();
-  };
-  const onExit = (code: number) => {
-    failure ??= new Error(`${file}: the import worker stopped (exit code ${code})`);
-    arrived();
-  };
-  worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   worker.postMessage({ type: 'file', file, format, kind: fallbackKind, services } satisfies ToWorker);
   try {
     for (;;) {
-      const message = queue.shift();
-      if (message === undefined) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      if (message.type === 'done') {
-        finished = true;
-        return;
-      }
-      if (message.type === 'failed') throw new Error(message.message);
+      const message = await inbox.next();
+      if (message.type === 'done') break;
+      if (message.type !== 'chunk') continue;
       worker.postMessage({ type: 'ack' } satisfies ToWorker);
       yield message.chunk;
     }
+    finished = true;
   } finally {
-    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    if (finished && idleWorker === undefined) {
-      worker.unref();
-      idleWorker = worker;
-    } else {
-      await worker.terminate();
+    inbox.close();
+    await releaseWorker(worker, finished);
+  }
+}
+
+/** Where the last whole line of `data` ends (0: none). A \r at the very end may be the first half of \r\n. */
+function lastLineEnd(data: Buffer): number {
+  const lf = data.lastIndexOf(10);
+  const cr = data.length > 1 ? data.lastIndexOf(13, data.length - 2) : -1;
+  return Math.max(lf, cr) + 1;
+}
+
+export interface ReadersOptions {
+  readers?: number;
+  pieceBytes?: number;
+}
+
+/**
+ * fileRowChunks of a JSONL file made by several worker threads, a piece at a time: this thread cuts
+ * the file into pieces that end where a line ends, hands each to the least busy worker, and takes
+ * their rows back in file order, so rows are written in the order of the lines (the last line with
+ * a key wins, as when one thread reads) and line numbers count on from piece to piece.
+ *
+ * A worker maps service names through the services known when its piece was handed out. A piece
+ * that brings on services (a file that mixes service lines with others) makes the pieces handed
+ * out before this thread took it stale: those are read again here with the services as they then
+ * are, so names map exactly as when one thread reads the file.
+ */
+export async function* jsonlChunksFromWorkers(
+  file: string,
+  fallbackKind: ImportKind | undefined,
+  services: readonly ServiceAliases[],
+  options: ReadersOptions = {},
+): AsyncGenerator<RowChunk> {
+  const pieceBytes = options.pieceBytes ?? PIECE_BYTES;
+  const handle = await open(file, 'r');
+  const size = (await handle.stat()).size;
+  const workers = Array.from({ length: Math.max(1, Math.min(options.readers ?? READERS, Math.ceil(size / pieceBytes))) }, takeWorker);
+  const inbox = new Inbox(workers, file);
+  const known = new Map(services.map((s) => [s.name, s]));
+  /** Service lines taken so far: a piece handed out at another count is stale. */
+  let servicesTaken = 0;
+  const workerState = workers.map(() => ({ pieces: 0, servicesTaken: -1 }));
+  const handedOut = new Map<number, { bytes: Uint8Array; end: number; servicesTaken: number; worker: number }>();
+  const arrived = new Map<number, RowChunk & { lineCount: number }>();
+  let nextId = 0;
+  let nextToTake = 0;
+  let readAt = 0;
+  let atEnd = false;
+  let carry: Buffer = Buffer.alloc(0);
+  let linesBefore = 0;
+  let finished = false;
+
+  /** The next piece of the file: whole lines of about pieceBytes, each in a buffer of its own. */
+  const readPiece = async (): Promise<{ bytes: Uint8Array; end: number } | undefined> => {
+    let data = carry;
+    while (!atEnd) {
+      const block = Buffer.allocUnsafeSlow(pieceBytes);
+      const { bytesRead } = await handle.read(block, 0, pieceBytes, readAt);
+      if (bytesRead === 0) {
+        atEnd = true;
+        break;
+      }
+      readAt += bytesRead;
+      data = data.length === 0 ? block.subarray(0, bytesRead) : Buffer.concat([data, block.subarray(0, bytesRead)]);
+      const cut = lastLineEnd(data);
+      if (cut > 0) {
+        carry = Buffer.from(data.subarray(cut));
+        return { bytes: new Uint8Array(data.subarray(0, cut)), end: readAt - carry.length };
+      }
     }
+    carry = Buffer.alloc(0);
+    return data.length > 0 ? { bytes: new Uint8Array(data), end: readAt } : undefined;
+  };
+
+  const handOut = async () => {
+    while (handedOut.size < workers.length * PIECES_AHEAD) {
+      const piece = await readPiece();
+      if (piece === undefined) return;
+      let worker = 0;
+      for (let w = 1; w < workers.length; w++) if (workerState[w]!.pieces < workerState[worker]!.pieces) worker = w;
+      const state = workerState[worker]!;
+      const message: ToWorker = { type: 'piece', id: nextId, bytes: piece.bytes, kind: fallbackKind };
+      if (state.servicesTaken !== servicesTaken) {
+        message.services = [...known.values()];
+        state.servicesTaken = servicesTaken;
+      }
+      workers[worker]!.postMessage(message);
+      state.pieces++;
+      handedOut.set(nextId++, { ...piece, servicesTaken, worker });
+    }
+  };
+
+  try {
+    await handOut();
+    while (handedOut.size > 0) {
+      let rows = arrived.get(nextToTake);
+      while (rows === undefined) {
+        const message = await inbox.next();
+        if (message.type === 'piece') arrived.set(message.id, message.chunk);
+        rows = arrived.get(nextToTake);
+      }
+      const piece = handedOut.get(nextToTake)!;
+      arrived.delete(nextToTake);
+      handedOut.delete(nextToTake);
+      nextToTake++;
+      workerState[piece.worker]!.pieces--;
+      if (piece.servicesTaken !== servicesTaken) rows = pieceRows(piece.bytes, fallbackKind, [...known.values()]);
+      for (const error of rows.errors) error.line += linesBefore;
+      linesBefore += rows.lineCount;
+      for (const service of rows.services ?? []) {
+        known.set(service.name, service);
+        servicesTaken++;
+      }
+      // The workers read on while this piece is written.
+      await handOut();
+      const { lineCount: _lineCount, ...chunk } = rows;
+      yield { ...chunk, bytesRead: piece.end };
+    }
+    finished = true;
+  } finally {
+    inbox.close();
+    await handle.close();
+    await Promise.all(workers.map((worker) => releaseWorker(worker, finished)));
   }
 }

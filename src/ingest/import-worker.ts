@@ -1,13 +1,17 @@
-// The worker thread of file imports (started by rowChunksFromWorker in import-rows.ts): for each file
-// it is sent, it reads and validates the lines, makes their rows and sends them on to the importing thread,
-// which writes them, never more than CHUNKS_AHEAD chunks ahead of it.
+// The worker thread of file imports (started by import-rows.ts). For a piece of a JSONL file it is
+// sent, it reads and validates the lines and sends their rows back (jsonlChunksFromWorkers). For a
+// whole file (CSV) it sends the rows on a chunk at a time, never more than CHUNKS_AHEAD chunks
+// ahead of the importing thread, which writes them (rowChunksFromWorker).
 import { parentPort } from 'node:worker_threads';
-import { CHUNKS_AHEAD, fileRowChunks, type FromWorker, type ToWorker } from './import-rows.ts';
+import type { ServiceAliases } from '../store/services.ts';
+import { CHUNKS_AHEAD, fileRowChunks, type FromWorker, pieceRows, type ToWorker } from './import-rows.ts';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 let ahead = 0;
 let wake: (() => void) | undefined;
+/** The services the pieces' names map through, as last sent. */
+let services: readonly ServiceAliases[] = [];
 
 async function sendFile(job: Extract<ToWorker, { type: 'file' }>): Promise<void> {
   ahead = 0;
@@ -24,6 +28,15 @@ port.on('message', (message: ToWorker) => {
     ahead--;
     wake?.();
     wake = undefined;
+    return;
+  }
+  if (message.type === 'piece') {
+    try {
+      if (message.services) services = message.services;
+      send({ type: 'piece', id: message.id, chunk: pieceRows(message.bytes, message.kind, services) });
+    } catch (error) {
+      send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
     return;
   }
   sendFile(message).catch((error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));

@@ -520,8 +520,9 @@ export function importColumns(kind: ImportKind): string[] {
 }
 
 /**
- * A record as the values of its stored row, in importColumns order but for the content hash (which
- * writeImportRows adds), settled: nothing will be merged onto it, the import replaces.
+ * A record as the values of its stored row in importColumns order, its content hash last (the one
+ * upsertRecords stores), settled: nothing will be merged onto it, the import replaces. The file
+ * import's reading workers make these, so the hash is made on their side of the import.
  */
 export function importRowValues<K extends ImportKind>(kind: K, record: RecordOf<K>, resolveService: ServiceResolver): unknown[] {
   const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
@@ -529,20 +530,18 @@ export function importRowValues<K extends ImportKind>(kind: K, record: RecordOf<
   if (spec.settle) row = spec.settle(row);
   const values: unknown[] = [];
   for (const column in row) values.push(row[column] ?? null);
+  values.push(valuesHash(values));
   return values;
 }
 
 /**
  * Writes import rows of one kind (importRowValues) in order and counts what happened: a row whose
- * key is stored with the same content hash (the one upsertRecords stores) is unchanged, else it is
- * inserted or replaces the stored row. The same key twice counts as upsertRecords counts it. The
- * rows' arrays are used up (hash and times appended). The hash is made here rather than with the
- * values: the file import's worker thread is its slower half.
+ * key is stored with the same content hash is unchanged, else it is inserted or replaces the stored
+ * row. The same key twice counts as upsertRecords counts it.
  */
 export async function writeImportRows(db: Kysely<Database>, kind: ImportKind, rows: unknown[][], options: { sqlite?: SqliteConnection; now?: string } = {}): Promise<WriteCounts> {
   const counts = emptyCounts();
   if (rows.length === 0) return counts;
-  for (const values of rows) values.push(valuesHash(values));
   const spec = SPECS[kind] as unknown as TableSpec<ImportKind>;
   const columns = importColumns(kind);
   const now = options.now ?? new Date().toISOString();
@@ -562,8 +561,8 @@ export async function writeImportRows(db: Kysely<Database>, kind: ImportKind, ro
         counts.unchanged++;
         continue;
       } else counts.updated++;
-      values.push(now, now);
-      upsert.run(values);
+      // better-sqlite3 binds the array's values, then the two times, in order.
+      upsert.run(values, now, now);
     }
     return counts;
   }
