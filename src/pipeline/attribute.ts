@@ -160,7 +160,7 @@ const round = (n: number) => Math.round(n * 1e4) / 1e4;
 const key2 = (a: string, b: string) => `${a}\u0000${b}`;
 const SHA_PREFIX = 7;
 /** Versions compare without a leading `v` and case: `v2.4.1` names release `2.4.1`. */
-const versionKey = (v: string) => v.trim().replace(/^v(?=\d)/i, '').toLowerCase();
+export const versionKey = (v: string) => v.trim().replace(/^v(?=\d)/i, '').toLowerCase();
 
 export interface Timeline {
   deployments: DeploymentFact[];
@@ -556,6 +556,58 @@ const METHOD_RANK: Record<EvidenceKind, AttributionMethod> = {
   hotfix: 'hotfix',
   time_window: 'time_window',
 };
+
+/**
+ * What attributing a problem reads of the deployments, so a store can load just that: the timelines of
+ * its related services over [impact − limit, impact + limit] (plus the deployments just before, which
+ * rollbacks and hotfixes look back to), and the deployments, versions, commits and pull requests its
+ * signals name (any time).
+ */
+export interface AttributionNeeds {
+  services: string[];
+  /** The span of the timelines read, in ms since the epoch. */
+  from: number;
+  to: number;
+  deploymentRefs: string[];
+  /** Per service, the version keys (see `versionKey`) named. */
+  versions: Map<string, Set<string>>;
+  /** Commit ids named, lower-cased (7 characters or more). */
+  shas: string[];
+  prs: number[];
+}
+
+/** The deployments one problem's attribution can read (see `attributeToRelease`); several problems' needs merge. */
+export function attributionNeeds(problem: ProblemFacts, options: AttributionOptions, needs?: AttributionNeeds): AttributionNeeds {
+  const impact = Date.parse(problem.impact_start);
+  const out: AttributionNeeds = needs ?? { services: [], from: Infinity, to: -Infinity, deploymentRefs: [], versions: new Map(), shas: [], prs: [] };
+  const services = relatedServices(problem).map((s) => s.service);
+  if (services.length === 0) return out;
+  out.from = Math.min(out.from, impact - options.limitHours * 60 * MINUTE);
+  out.to = Math.max(out.to, impact + options.limitHours * 60 * MINUTE);
+  for (const s of services) if (!out.services.includes(s)) out.services.push(s);
+  const versions: string[] = [];
+  for (const raw of problem.links) {
+    const { kind, value } = parseLink(raw);
+    if (kind === 'deployment') out.deploymentRefs.push(value);
+    else if (kind === 'version') versions.push(value);
+    else if (kind === 'sha' && value.length >= SHA_PREFIX) out.shas.push(value.toLowerCase());
+    else if (kind === 'pr') {
+      const m = value.match(/^(?:(.*)[#!])?(\d+)$/);
+      if (m) out.prs.push(Number(m[2]));
+    }
+  }
+  for (const k of RELEASE_LABELS) for (const v of problem.labels[k]?.split(',') ?? []) if (v.trim()) versions.push(v.trim());
+  for (const version of versions) {
+    const at = version.lastIndexOf('@');
+    const keys = at > 0 ? [versionKey(version), versionKey(version.slice(at + 1))] : [versionKey(version)];
+    for (const service of services) {
+      let set = out.versions.get(service);
+      if (!set) out.versions.set(service, (set = new Set()));
+      for (const key of keys) set.add(key);
+    }
+  }
+  return out;
+}
 
 /** Attributes one problem. The index comes from `indexDeployments`; the same input gives the same output. */
 export function attributeToRelease(problem: ProblemFacts, index: DeploymentIndex, options: AttributionOptions): Attribution {

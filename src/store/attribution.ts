@@ -20,7 +20,7 @@ import { type CostedProblem, type CostEntryFact, costProblems, type ProblemCost,
 import { CostEntrySchema, type CostEntry } from '../domain/records.ts';
 import { upsertRecords } from './upsert.ts';
 import { randomUUID } from 'node:crypto';
-import type { Database } from './schema.ts';
+import type { Database, DeploymentRow } from './schema.ts';
 import { fromJson } from './schema.ts';
 import { sameJson } from './problems.ts';
 
@@ -29,14 +29,12 @@ export const OUTCOME_ACTION = 'deployment_outcome';
 
 type Db = Kysely<Database>;
 
-export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
-  const rows = await db
-    .selectFrom('deployments')
-    .select(['id', 'source', 'external_id', 'service', 'environment', 'version', 'commit_sha', 'started_at', 'finished_at', 'status', 'kind', 'rolls_back_to'])
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
+/** The columns a `DeploymentFact` is made of. */
+export const DEPLOYMENT_FACT_COLUMNS = ['id', 'source', 'external_id', 'service', 'environment', 'version', 'commit_sha', 'started_at', 'finished_at', 'status', 'kind', 'rolls_back_to'] as const;
+
+export function deploymentFact(r: Pick<DeploymentRow, (typeof DEPLOYMENT_FACT_COLUMNS)[number]>): DeploymentFact {
+  return {
+    id: Number(r.id),
     ref: `${r.source}:${r.external_id}`,
     service: r.service,
     environment: r.environment,
@@ -46,17 +44,27 @@ export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
     status: r.status,
     kind: r.kind,
     rolls_back_to: r.rolls_back_to,
-  }));
+  };
+}
+
+/** Deployments as attribution and outcomes see them; given a service, only that service's. */
+export async function loadDeploymentFacts(db: Db, service?: string): Promise<DeploymentFact[]> {
+  let q = db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]);
+  if (service !== undefined) q = q.where('service', '=', service);
+  return (await q.orderBy('id').execute()).map(deploymentFact);
 }
 
 /** Changes with the deployment that shipped them: their source's, else the one the pipeline derived (change_shipments). */
-export async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
+export function changeFactsQuery(db: Db) {
   return db
     .selectFrom('changes as c')
     .leftJoin('change_shipments as s', 's.change_id', 'c.id')
     .select((eb) => ['c.sha', 'c.pr_number', 'c.repository', eb.fn.coalesce('c.deployment_ref', 's.deployment_ref').as('deployment_ref')])
-    .where((eb) => eb.or([eb('c.deployment_ref', 'is not', null), eb('s.deployment_ref', 'is not', null)]))
-    .execute();
+    .where((eb) => eb.or([eb('c.deployment_ref', 'is not', null), eb('s.deployment_ref', 'is not', null)]));
+}
+
+export async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
+  return changeFactsQuery(db).execute();
 }
 
 /** Problems with the links, labels and titles of their signals, merged. */
@@ -139,13 +147,27 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
     .execute();
 }
 
-/** Derives every deployment's outcome from the deployments and the problems attributed to them, as stored. */
+/**
+ * Derives every deployment's outcome from the deployments and the problems attributed to them, as stored,
+ * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
+ * problems attributed to them, so memory holds one service's history, not the whole store's.
+ */
 export async function refreshOutcomes(db: Db): Promise<void> {
-  const [deployments, stored, problems, decisions] = await Promise.all([
-    loadDeploymentFacts(db),
-    db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).execute(),
-    db.selectFrom('problems').select(['key', 'deployment_id', 'attribution', 'impact_start', 'resolved_at']).where('deployment_id', 'is not', null).orderBy('id').execute(),
-    loadOutcomeOverrides(db),
+  const [services, decisions] = await Promise.all([db.selectFrom('deployments').select('service').distinct().orderBy('service').execute(), loadOutcomeOverrides(db)]);
+  const overrides = latestBySubject(decisions);
+  for (const { service } of services) await refreshServiceOutcomes(db, service, overrides);
+}
+
+async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>): Promise<void> {
+  const [deployments, stored, problems] = await Promise.all([
+    loadDeploymentFacts(db, service),
+    db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).where('service', '=', service).execute(),
+    db
+      .selectFrom('problems')
+      .select(['key', 'deployment_id', 'attribution', 'impact_start', 'resolved_at'])
+      .where('deployment_id', 'in', (eb) => eb.selectFrom('deployments').select('id').where('service', '=', service))
+      .orderBy('id')
+      .execute(),
   ]);
   const attributed: AttributedProblem[] = problems.map((p) => {
     const a = fromJson<Partial<Attribution>>(p.attribution, {});
@@ -158,7 +180,7 @@ export async function refreshOutcomes(db: Db): Promise<void> {
       resolved_at: p.resolved_at,
     };
   });
-  const outcomes = deploymentOutcomes(deployments, attributed, latestBySubject(decisions));
+  const outcomes = deploymentOutcomes(deployments, attributed, overrides);
   const before = new Map(stored.map((r) => [r.id, r]));
   // Most deployments keep their outcome from one run to the next: write only the ones that changed.
   const changed = outcomes.filter((o) => {
@@ -271,13 +293,19 @@ export async function decideOutcome(
 }
 
 export async function loadCostEntries(db: Db, refs?: readonly string[]): Promise<CostEntryFact[]> {
-  let q = db.selectFrom('cost_entries').select(['source', 'external_id', 'problem_ref', 'role', 'hours', 'person', 'note', 'entered_at']);
-  if (refs) {
-    if (refs.length === 0) return [];
-    q = q.where('problem_ref', 'in', [...refs]);
-  }
-  const rows = await q.orderBy('id').execute();
-  return rows.map(({ source, external_id, ...r }) => ({ ref: `${source}:${external_id}`, ...r }));
+  const q = db.selectFrom('cost_entries').select(['id', 'source', 'external_id', 'problem_ref', 'role', 'hours', 'person', 'note', 'entered_at']);
+  const rows = [];
+  if (!refs) rows.push(...(await q.orderBy('id').execute()));
+  // In lists of 500: a batch of problems names thousands of refs.
+  else for (let i = 0; i < refs.length; i += 500) rows.push(...(await q.where('problem_ref', 'in', refs.slice(i, i + 500)).execute()));
+  if (refs) rows.sort((a, b) => a.id - b.id);
+  return rows.map(({ id: _id, source, external_id, ...r }) => ({ ref: `${source}:${external_id}`, ...r }));
+}
+
+/** The distinct refs cost entries name: a few per costed problem, so a batch queries only refs that have entries. */
+export async function costEntryRefs(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('cost_entries').select('problem_ref').distinct().execute();
+  return new Set(rows.map((r) => r.problem_ref));
 }
 
 /** One problem's cost, computed from the stored entries now. */

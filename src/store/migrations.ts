@@ -303,6 +303,29 @@ function changeShipments(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Lookups the pipeline's attribution makes per batch instead of holding every deployment and change in
+ * memory (src/store/deployment-window.ts): a service's deployments of a version (compared without case,
+ * surrounding blanks or a leading v), deployments and changes by the first 7 characters of their commit,
+ * changes by pull request number.
+ */
+function attributionLookups(): Migration {
+  const indexes = {
+    deployments_service_version_key: sql`create index deployments_service_version_key on deployments (service, lower(trim(version)))`,
+    deployments_commit_sha7: sql`create index deployments_commit_sha7 on deployments (lower(substr(commit_sha, 1, 7)))`,
+    changes_sha7: sql`create index changes_sha7 on changes (lower(substr(sha, 1, 7)))`,
+    changes_pr_number: sql`create index changes_pr_number on changes (pr_number)`,
+  };
+  return {
+    async up(db: Kysely<unknown>) {
+      for (const create of Object.values(indexes)) await create.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      for (const name of Object.keys(indexes)) await db.schema.dropIndex(name).execute();
+    },
+  };
+}
+
 /** The migrations in order. Keys sort lexically; keep the numeric prefix. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -310,6 +333,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002_deployment_outcomes': deploymentOutcomes(dialect),
     '0003_metric_indexes': metricIndexes(dialect),
     '0004_change_shipments': changeShipments(dialect),
+    '0005_attribution_lookups': attributionLookups(),
   };
 }
 

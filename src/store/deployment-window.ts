@@ -1,0 +1,222 @@
+// The deployments attribution reads, loaded a time window at a time rather than the whole history: the
+// pipeline hands over problems roughly in time order, so a rolling window of successful deployments (the
+// span the batch's problems look at, plus the last few before it on every timeline, which rollbacks and
+// hotfixes look back to) and per-batch lookups of what signals name (deployments, versions, commits, pull
+// requests, at any time) give `attributeToRelease` the same answers as an index of every deployment.
+// Memory follows the deployment rate, not the length of the history.
+import { type Kysely, sql } from 'kysely';
+import {
+  type AttributionNeeds,
+  type AttributionOptions,
+  type AttributionOverride,
+  attributionNeeds,
+  canonicalEnvironment,
+  type ChangeFact,
+  type DeploymentFact,
+  type DeploymentIndex,
+  indexDeployments,
+  type ProblemFacts,
+  versionKey,
+} from '../pipeline/attribute.ts';
+import { changeFactsQuery, DEPLOYMENT_FACT_COLUMNS, deploymentFact } from './attribution.ts';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database>;
+
+/**
+ * Deployments kept on every timeline before the window: `undoneBy` looks back 29, `lastIntroducer` 19
+ * from the running deployment, which may itself lie just before the window.
+ */
+export const TIMELINE_MARGIN = 32;
+/** Values per `in (…)` list: well under both dialects' limits on bound parameters. */
+const CHUNK = 500;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const lineKey = (d: DeploymentFact) => `${d.service}\u0000${canonicalEnvironment(d.environment)}`;
+const byTime = (a: DeploymentFact, b: DeploymentFact) => Date.parse(a.at!) - Date.parse(b.at!) || a.id - b.id;
+
+function chunks<T>(values: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK));
+  return out;
+}
+
+/** A group of problems (positions in the batch) and the index that attributes them. */
+export interface IndexedGroup {
+  problems: number[];
+  index: DeploymentIndex;
+}
+
+export interface DeploymentWindow {
+  /** Indexes for a batch: usually one group; a problem older than the window gets its own loads. */
+  indexesFor(problems: readonly ProblemFacts[], overrides: ReadonlyMap<string, AttributionOverride>): Promise<IndexedGroup[]>;
+  /** Deployments held between batches (for tests and the benchmark). */
+  size(): number;
+}
+
+export function deploymentWindow(db: Db, options: AttributionOptions): DeploymentWindow {
+  // Successful deployments by timeline, sorted by time then id; all with `at` ≥ horizon are here, and
+  // the TIMELINE_MARGIN before it on every timeline.
+  const lines = new Map<string, DeploymentFact[]>();
+  let horizon = -Infinity;
+  let loadedTo = -Infinity;
+  let started = false;
+  // Successful deployments without a finish time are placed by their start: too few to window.
+  let undated: DeploymentFact[] | undefined;
+
+  const successful = () => db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]).where('status', '=', 'success');
+
+  async function undatedDeployments(): Promise<DeploymentFact[]> {
+    undated ??= (await successful().where('finished_at', 'is', null).where('started_at', 'is not', null).orderBy('id').execute()).map(deploymentFact);
+    return undated;
+  }
+
+  /** The TIMELINE_MARGIN successful deployments of each (service, environment) before `before`. */
+  async function margins(before: number, services?: readonly string[]): Promise<DeploymentFact[]> {
+    let pairs = db.selectFrom('deployments').select(['service', 'environment']).distinct();
+    if (services) pairs = pairs.where('service', 'in', [...services]);
+    const out: DeploymentFact[] = [];
+    for (const { service, environment } of await pairs.execute()) {
+      const rows = await successful()
+        .where('service', '=', service)
+        .where('environment', '=', environment)
+        .where('finished_at', '<', iso(before))
+        .orderBy('finished_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(TIMELINE_MARGIN)
+        .execute();
+      for (const r of rows) out.push(deploymentFact(r));
+    }
+    return out;
+  }
+
+  async function range(from: number, to: number, services?: readonly string[]): Promise<DeploymentFact[]> {
+    let q = successful().where('finished_at', '>=', iso(from)).where('finished_at', '<=', iso(to));
+    if (services) q = q.where('service', 'in', [...services]);
+    return (await q.orderBy('finished_at').orderBy('id').execute()).map(deploymentFact);
+  }
+
+  function addToLines(deployments: readonly DeploymentFact[]): void {
+    const touched = new Set<DeploymentFact[]>();
+    for (const d of deployments) {
+      const key = lineKey(d);
+      let line = lines.get(key);
+      if (!line) lines.set(key, (line = []));
+      line.push(d);
+      touched.add(line);
+    }
+    for (const line of touched) line.sort(byTime);
+  }
+
+  /** Drops what lies before the horizon, but the last TIMELINE_MARGIN before it. */
+  function evict(): void {
+    for (const [key, line] of lines) {
+      let first = 0;
+      while (first < line.length && Date.parse(line[first]!.at!) < horizon) first++;
+      const keep = Math.max(0, first - TIMELINE_MARGIN);
+      if (keep === line.length) lines.delete(key);
+      else if (keep > 0) line.splice(0, keep);
+    }
+  }
+
+  /** Deployments, versions, commits and pull requests the batch's signals (and people) name, at any time. */
+  async function named(needs: AttributionNeeds, overrides: readonly AttributionOverride[]): Promise<{ deployments: DeploymentFact[]; changes: ChangeFact[] }> {
+    const deployments: DeploymentFact[] = [];
+    const refs = new Set([...needs.deploymentRefs, ...overrides.flatMap((o) => (o.deployment_ref ? [o.deployment_ref] : []))]);
+    const ids = overrides.flatMap((o) => (o.deployment_id !== null ? [o.deployment_id] : []));
+    for (const part of chunks(ids)) deployments.push(...(await db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]).where('id', 'in', part).execute()).map(deploymentFact));
+    for (const [service, keys] of needs.versions) {
+      // lower(trim(version)) narrows by index (migration 0005); versionKey decides.
+      const wanted = [...keys].flatMap((k) => [k, `v${k}`]);
+      for (const part of chunks(wanted)) {
+        const rows = await successful().where('service', '=', service).where(sql<string>`lower(trim(version))`, 'in', part).execute();
+        for (const r of rows) if (r.version !== null && keys.has(versionKey(r.version))) deployments.push(deploymentFact(r));
+      }
+    }
+    // By the first 7 characters (indexed, migration 0005); the index filters by the whole id named.
+    const shas = [...new Set(needs.shas.map((s) => s.slice(0, 7)))];
+    for (const part of chunks(shas)) {
+      const rows = await successful().where(sql<string>`lower(substr(commit_sha, 1, 7))`, 'in', part).execute();
+      for (const r of rows) deployments.push(deploymentFact(r));
+    }
+    const changes: ChangeFact[] = [];
+    for (const part of chunks(shas)) changes.push(...(await changeFactsQuery(db).where(sql<string>`lower(substr(c.sha, 1, 7))`, 'in', part).execute()));
+    for (const part of chunks([...new Set(needs.prs)])) changes.push(...(await changeFactsQuery(db).where('c.pr_number', 'in', part).execute()));
+    for (const c of changes) if (c.deployment_ref) refs.add(c.deployment_ref);
+    const bySource = new Map<string, string[]>();
+    for (const ref of refs) {
+      const colon = ref.indexOf(':');
+      if (colon <= 0) continue;
+      const list = bySource.get(ref.slice(0, colon)) ?? [];
+      list.push(ref.slice(colon + 1));
+      bySource.set(ref.slice(0, colon), list);
+    }
+    for (const [source, externalIds] of bySource) {
+      for (const part of chunks(externalIds)) {
+        const rows = await db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]).where('source', '=', source).where('external_id', 'in', part).execute();
+        for (const r of rows) deployments.push(deploymentFact(r));
+      }
+    }
+    return { deployments, changes };
+  }
+
+  /** One index over several lists of deployments, each deployment once. */
+  function index(lists: readonly (readonly DeploymentFact[])[], changes: readonly ChangeFact[]): DeploymentIndex {
+    const seen = new Set<number>();
+    const all: DeploymentFact[] = [];
+    for (const list of lists) for (const d of list) if (!seen.has(d.id)) (seen.add(d.id), all.push(d));
+    return indexDeployments(all, changes);
+  }
+
+  return {
+    size: () => {
+      let n = 0;
+      for (const line of lines.values()) n += line.length;
+      return n;
+    },
+    async indexesFor(problems, overrides) {
+      const needs = problems.map((p) => attributionNeeds(p, options));
+      const all: AttributionNeeds = { services: [], from: Infinity, to: -Infinity, deploymentRefs: [], versions: new Map(), shas: [], prs: [] };
+      const batchOverrides = problems.flatMap((p) => overrides.get(p.key) ?? []);
+      for (const p of problems) attributionNeeds(p, options, all);
+      const [extra, undatedList] = await Promise.all([named(all, batchOverrides), undatedDeployments()]);
+      const windowed: number[] = [];
+      const strays: number[] = [];
+      needs.forEach((n, i) => (n.from >= horizon || n.services.length === 0 ? windowed : strays).push(i));
+      const groups: IndexedGroup[] = [];
+      if (windowed.length > 0) {
+        let from = Infinity;
+        let to = -Infinity;
+        for (const i of windowed) {
+          from = Math.min(from, needs[i]!.from);
+          to = Math.max(to, needs[i]!.to);
+        }
+        if (Number.isFinite(from)) {
+          if (!started) {
+            started = true;
+            horizon = from;
+            addToLines([...(await margins(from)), ...(await range(from, to))]);
+            loadedTo = to;
+          } else if (to > loadedTo) {
+            addToLines((await range(loadedTo, to)).filter((d) => Date.parse(d.at!) > loadedTo));
+            loadedTo = to;
+          }
+        }
+        const cached: DeploymentFact[] = [];
+        for (const line of lines.values()) cached.push(...line);
+        groups.push({ problems: windowed, index: index([cached, undatedList, extra.deployments], extra.changes) });
+        // The next batch's problems mostly begin after this one's earliest: older ones are loaded on their own.
+        if (Number.isFinite(from) && from > horizon) {
+          horizon = from;
+          evict();
+        }
+      }
+      for (const i of strays) {
+        const n = needs[i]!;
+        const own = [...(await margins(n.from, n.services)), ...(await range(n.from, n.to, n.services))];
+        groups.push({ problems: [i], index: index([own, undatedList, extra.deployments], extra.changes) });
+      }
+      return groups;
+    },
+  };
+}
