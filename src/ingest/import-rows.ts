@@ -79,6 +79,25 @@ async function* readLines(stream: Readable, format: Format, fallbackKind: Import
 /** Lines gathered before a chunk is handed on (CSV comes a row at a time). */
 const CHUNK_LINES = 512;
 
+/** Names kept per source by rememberingResolver: enough for any real set of services, memory bounded. */
+const REMEMBERED_NAMES = 10_000;
+
+/** serviceResolver that keeps its answers by source and name: most lines repeat a few names. */
+function rememberingResolver(services: readonly ServiceAliases[]): ServiceResolver {
+  const resolve = serviceResolver(services);
+  const bySource = new Map<string, Map<string, string>>();
+  return (value, source) => {
+    let names = bySource.get(source);
+    if (names === undefined) bySource.set(source, (names = new Map()));
+    let name = names.get(value);
+    if (name === undefined) {
+      name = resolve(value, source);
+      if (names.size < REMEMBERED_NAMES) names.set(value, name);
+    }
+    return name;
+  };
+}
+
 /**
  * Turns parsed lines into a chunk's rows. Service names are mapped through the services given (those
  * stored when the import began) and through the services the input itself carries, from the line
@@ -92,7 +111,7 @@ class ChunkBuilder {
 
   constructor(services: readonly ServiceAliases[]) {
     this.known = new Map(services.map((s) => [s.name, s]));
-    this.resolveService = serviceResolver([...this.known.values()]);
+    this.resolveService = rememberingResolver([...this.known.values()]);
   }
 
   add(line: number, parsed: ParsedLine): void {
@@ -112,7 +131,7 @@ class ChunkBuilder {
     if (parsed.value.kind === 'service') {
       const service = { name: parsed.value.record.name, aliases: parsed.value.record.aliases };
       this.known.set(service.name, service);
-      this.resolveService = serviceResolver([...this.known.values()]);
+      this.resolveService = rememberingResolver([...this.known.values()]);
       (chunk.services ??= []).push(service);
     }
   }

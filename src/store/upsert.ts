@@ -464,14 +464,17 @@ async function writeRows(db: Kysely<Database>, spec: TableSpec<ImportKind>, rows
 const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 type SqliteStatement = SqliteDatabase.Statement<unknown[], Row>;
 
-export function preparedOn(sqlite: SqliteConnection, text: string): SqliteStatement {
+/** A prepared statement kept on the connection; `pluck`: it returns the first column's value rather than a row object. */
+export function preparedOn(sqlite: SqliteConnection, text: string, options: { pluck?: boolean } = {}): SqliteStatement {
   let byText = prepared.get(sqlite);
   if (byText === undefined) prepared.set(sqlite, (byText = new Map()));
-  let stmt = byText.get(text);
+  const key = options.pluck ? `pluck:${text}` : text;
+  let stmt = byText.get(key);
   if (stmt === undefined) {
     if (byText.size > 100) byText.clear();
     stmt = sqlite.prepare<unknown[], Row>(text);
-    byText.set(text, stmt);
+    if (options.pluck) stmt.pluck();
+    byText.set(key, stmt);
   }
   return stmt;
 }
@@ -551,13 +554,14 @@ export async function writeImportRows(db: Kysely<Database>, kind: ImportKind, ro
   const sqlite = options.sqlite;
   if (sqlite) {
     const where = byName ? '"name" = ?' : '"source" = ? and "external_id" = ?';
-    const lookup = preparedOn(sqlite, `select "content_hash" from ${quote(spec.table)} where ${where}`);
+    // The stored hash itself, not a row object around it.
+    const lookup = preparedOn(sqlite, `select "content_hash" from ${quote(spec.table)} where ${where}`, { pluck: true }) as unknown as SqliteDatabase.Statement<unknown[], string>;
     const upsert = preparedOn(sqlite, upsertText(spec, [...columns, 'created_at', 'updated_at'], `values (${questionMarks(columns.length + 2)})`));
     const [first, second] = keyAt as [number, number | undefined];
     for (const values of rows) {
       const stored = second === undefined ? lookup.get(values[first]) : lookup.get(values[first], values[second]);
       if (stored === undefined) counts.inserted++;
-      else if (stored.content_hash === values[hashAt]) {
+      else if (stored === values[hashAt]) {
         counts.unchanged++;
         continue;
       } else counts.updated++;
