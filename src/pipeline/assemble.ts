@@ -72,106 +72,126 @@ function mostCommon(counts: Map<string, number>): string | null {
 const severityRank = (severity: string | null) => (SEVERITIES as readonly (string | null)[]).indexOf(severity);
 
 /**
- * Summarises one group. `signals` in time order; the first is the anchor and gives the key. One pass
- * over the signals: at 2 million signals, a pass per field (filters, sorts, sets) was most of the
- * assembly's time and garbage.
+ * A group's summary as its signals arrive, in time order (the first is the anchor and gives the key):
+ * what the summary needs is folded in and the signal itself is let go. Holding a long group's signals
+ * until it closes made them outlive young-generation collections (promoted, then collected by the
+ * expensive old-generation ones): at 2 million signals that was most of the pipeline's GC time.
  */
+export class ProblemSummary {
+  readonly #anchor: AssemblySignal;
+  // The title: the first signal of the most preferred kind (kinds not in the list come first).
+  #title: string;
+  #titledRank = Infinity;
+  // Detected: the earliest a person or pager saw it, else the earliest detection any signal records.
+  #firstSeen: string | undefined;
+  #firstDetected: string | undefined;
+  // Resolved: the last resolution, unless a signal with a life cycle is still open.
+  #open = false;
+  #lastResolution: string | null = null;
+  #unknownResolution = false;
+  #severity: number = SEVERITIES.length;
+  readonly #labels: Record<string, string[]> = {};
+  readonly #titles = new Set<string>();
+  #described: { title: string; body: string } | undefined;
+  readonly #serviceCounts = new Map<string, number>();
+  readonly #environmentCounts = new Map<string, number>();
+  readonly #services = new Set<string>();
+  readonly #links = new Set<string>();
+  readonly #sources = new Set<string>();
+  readonly #kinds = new Set<string>();
+  readonly #signalIds: number[] = [];
+  readonly #signalRefs: string[] = [];
+  readonly #previousProblemIds: (number | null)[] = [];
+
+  constructor(anchor: AssemblySignal) {
+    this.#anchor = anchor;
+    this.#title = anchor.title;
+    this.add(anchor);
+  }
+
+  add(s: AssemblySignal): void {
+    const rank = TITLE_PREFERENCE.indexOf(s.kind);
+    if (rank < this.#titledRank) [this.#title, this.#titledRank] = [s.title, rank];
+    if (SEEN_KINDS.has(s.kind)) {
+      const at = s.detected_at ?? s.occurred_at;
+      if (this.#firstSeen === undefined || at < this.#firstSeen) this.#firstSeen = at;
+    } else if (s.detected_at && (this.#firstDetected === undefined || s.detected_at < this.#firstDetected)) {
+      // Counts only when no signal is of a seen kind: then every signal passes here.
+      this.#firstDetected = s.detected_at;
+    }
+    if (RESOLVABLE_KINDS.has(s.kind) || s.resolved_at) {
+      if (!s.resolved_at && s.status !== 'resolved') this.#open = true;
+      if (s.resolved_at === undefined) this.#unknownResolution = true;
+      else if (s.resolved_at !== null && (this.#lastResolution === null || s.resolved_at > this.#lastResolution)) this.#lastResolution = s.resolved_at;
+    }
+    const level = severityRank(s.severity);
+    if (level >= 0 && level < this.#severity) this.#severity = level;
+    for (const [key, value] of Object.entries(s.labels)) {
+      const list = (this.#labels[key] ??= []);
+      if (!list.includes(value) && list.length < 20) list.push(value);
+    }
+    if (this.#titles.size < 20) this.#titles.add(s.title);
+    if (!this.#described && s.body) this.#described = { title: s.title, body: s.body };
+    count(this.#serviceCounts, s.service);
+    count(this.#environmentCounts, s.environment);
+    if (s.service !== null) this.#services.add(s.service);
+    for (const link of s.links) this.#links.add(link);
+    this.#sources.add(s.source);
+    this.#kinds.add(s.kind);
+    this.#signalIds.push(s.id);
+    this.#signalRefs.push(signalRef(s));
+    this.#previousProblemIds.push(s.problem_id ?? null);
+  }
+
+  finish(reasons: readonly JoinReason[] = [], rules: Partial<Record<JoinRule, number>> = {}): ProblemDraft {
+    let summary = [...this.#titles].join(' · ');
+    // Chat and log sources often repeat the title as the body's first line.
+    const described = this.#described;
+    const body = described?.body.startsWith(described.title) ? described.body.slice(described.title.length).trim() : described?.body.trim();
+    if (body) summary += ` — ${body}`;
+    if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 1)}…`;
+    const signal_ids = this.#signalIds;
+    const signal_refs = this.#signalRefs;
+    let ref = (id: number) => `#${id}`;
+    if (reasons.length > 0) {
+      const refById = new Map<number, string>();
+      for (let k = 0; k < signal_ids.length; k++) refById.set(signal_ids[k]!, signal_refs[k]!);
+      ref = (id) => refById.get(id) ?? `#${id}`;
+    }
+    return {
+      key: signal_refs[0]!,
+      title: this.#title,
+      summary,
+      service: mostCommon(this.#serviceCounts),
+      services: [...this.#services].sort(),
+      environment: mostCommon(this.#environmentCounts),
+      impact_start: this.#anchor.occurred_at,
+      detected_at: this.#firstSeen ?? this.#firstDetected ?? null,
+      resolved_at: this.#open || this.#unknownResolution ? null : this.#lastResolution,
+      severity: (SEVERITIES as readonly string[])[this.#severity] ?? null,
+      signal_count: signal_ids.length,
+      signal_ids,
+      signal_refs,
+      links: [...this.#links],
+      previous_problem_ids: this.#previousProblemIds,
+      sources: [...this.#sources].sort(),
+      kinds: [...this.#kinds].sort(),
+      labels: this.#labels,
+      correlation: {
+        rules,
+        reasons: reasons.map((r) => ({ signal: ref(r.signal_id), joined: ref(r.joined_id), rule: r.rule, detail: r.detail })),
+      },
+    };
+  }
+}
+
+/** Summarises one group; `signals` in time order, the first is the anchor and gives the key. */
 export function summariseProblem(signals: readonly AssemblySignal[], reasons: readonly JoinReason[] = [], rules: Partial<Record<JoinRule, number>> = {}): ProblemDraft {
   const anchor = signals[0];
   if (!anchor) throw new Error('a problem needs at least one signal');
-  const n = signals.length;
-  // The title: the first signal of the most preferred kind (kinds not in the list come first).
-  let titled = anchor;
-  let titledRank = Infinity;
-  // Detected: the earliest a person or pager saw it, else the earliest detection any signal records.
-  let firstSeen: string | undefined;
-  let firstDetected: string | undefined;
-  // Resolved: the last resolution, unless a signal with a life cycle is still open.
-  let open = false;
-  let lastResolution: string | null = null;
-  let unknownResolution = false;
-  let severity: number = SEVERITIES.length;
-  const labels: Record<string, string[]> = {};
-  const titles = new Set<string>();
-  let described: AssemblySignal | undefined;
-  const serviceCounts = new Map<string, number>();
-  const environmentCounts = new Map<string, number>();
-  const services = new Set<string>();
-  const links = new Set<string>();
-  const sources = new Set<string>();
-  const kinds = new Set<string>();
-  const signal_ids = new Array<number>(n);
-  const signal_refs = new Array<string>(n);
-  const previous_problem_ids = new Array<number | null>(n);
-  for (let k = 0; k < n; k++) {
-    const s = signals[k]!;
-    const rank = TITLE_PREFERENCE.indexOf(s.kind);
-    if (rank < titledRank) [titled, titledRank] = [s, rank];
-    if (SEEN_KINDS.has(s.kind)) {
-      const at = s.detected_at ?? s.occurred_at;
-      if (firstSeen === undefined || at < firstSeen) firstSeen = at;
-    } else if (s.detected_at && (firstDetected === undefined || s.detected_at < firstDetected)) {
-      // Counts only when no signal is of a seen kind: then every signal passes here.
-      firstDetected = s.detected_at;
-    }
-    if (RESOLVABLE_KINDS.has(s.kind) || s.resolved_at) {
-      if (!s.resolved_at && s.status !== 'resolved') open = true;
-      if (s.resolved_at === undefined) unknownResolution = true;
-      else if (s.resolved_at !== null && (lastResolution === null || s.resolved_at > lastResolution)) lastResolution = s.resolved_at;
-    }
-    const level = severityRank(s.severity);
-    if (level >= 0 && level < severity) severity = level;
-    for (const [key, value] of Object.entries(s.labels)) {
-      const list = (labels[key] ??= []);
-      if (!list.includes(value) && list.length < 20) list.push(value);
-    }
-    if (titles.size < 20) titles.add(s.title);
-    if (!described && s.body) described = s;
-    count(serviceCounts, s.service);
-    count(environmentCounts, s.environment);
-    if (s.service !== null) services.add(s.service);
-    for (const link of s.links) links.add(link);
-    sources.add(s.source);
-    kinds.add(s.kind);
-    signal_ids[k] = s.id;
-    signal_refs[k] = signalRef(s);
-    previous_problem_ids[k] = s.problem_id ?? null;
-  }
-  let summary = [...titles].join(' · ');
-  // Chat and log sources often repeat the title as the body's first line.
-  const body = described?.body?.startsWith(described.title) ? described.body.slice(described.title.length).trim() : described?.body?.trim();
-  if (body) summary += ` — ${body}`;
-  if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 1)}…`;
-  let ref = (id: number) => `#${id}`;
-  if (reasons.length > 0) {
-    const refById = new Map<number, string>();
-    for (let k = 0; k < n; k++) refById.set(signal_ids[k]!, signal_refs[k]!);
-    ref = (id) => refById.get(id) ?? `#${id}`;
-  }
-  return {
-    key: signal_refs[0]!,
-    title: titled.title,
-    summary,
-    service: mostCommon(serviceCounts),
-    services: [...services].sort(),
-    environment: mostCommon(environmentCounts),
-    impact_start: anchor.occurred_at,
-    detected_at: firstSeen ?? firstDetected ?? null,
-    resolved_at: open || unknownResolution ? null : lastResolution,
-    severity: (SEVERITIES as readonly string[])[severity] ?? null,
-    signal_count: n,
-    signal_ids,
-    signal_refs,
-    links: [...links],
-    previous_problem_ids,
-    sources: [...sources].sort(),
-    kinds: [...kinds].sort(),
-    labels,
-    correlation: {
-      rules,
-      reasons: reasons.map((r) => ({ signal: ref(r.signal_id), joined: ref(r.joined_id), rule: r.rule, detail: r.detail })),
-    },
-  };
+  const summary = new ProblemSummary(anchor);
+  for (let k = 1; k < signals.length; k++) summary.add(signals[k]!);
+  return summary.finish(reasons, rules);
 }
 
 /**
@@ -181,7 +201,7 @@ export function summariseProblem(signals: readonly AssemblySignal[], reasons: re
 export function createAssembler(result: CorrelationResult): { add(signal: AssemblySignal): ProblemDraft | null; pending(): number } {
   const last = new Int32Array(result.count);
   for (let i = 0; i < result.count; i++) last[result.groupOf[i]!] = i;
-  const open = new Map<number, AssemblySignal[]>();
+  const open = new Map<number, ProblemSummary>();
   let position = 0;
   return {
     add(signal) {
@@ -190,12 +210,15 @@ export function createAssembler(result: CorrelationResult): { add(signal: Assemb
         throw new Error(`signal ${signalRef(signal)} arrived out of the correlated order: signals changed during the run; run the pipeline again`);
       }
       const root = result.groupOf[i]!;
-      let members = open.get(root);
-      if (!members) open.set(root, (members = []));
-      members.push(signal);
-      if (last[root] !== i) return null;
+      let summary = open.get(root);
+      if (summary) summary.add(signal);
+      else summary = new ProblemSummary(signal);
+      if (last[root] !== i) {
+        open.set(root, summary);
+        return null;
+      }
       open.delete(root);
-      return summariseProblem(members, result.reasonsFor(root), result.ruleCounts(root));
+      return summary.finish(result.reasonsFor(root), result.ruleCounts(root));
     },
     pending: () => open.size,
   };
