@@ -43,7 +43,7 @@ export interface ImportOptions {
    * time, a CSV file by one.
    */
   worker?: boolean;
-  /** Workers reading a JSONL file (default READERS), and the bytes of a piece (default 1 MiB). */
+  /** Workers reading a JSONL file (default READERS), and the bytes of a piece (default PIECE_BYTES). */
   readers?: ReadersOptions;
 }
 
