@@ -68,7 +68,7 @@ export const attributeStep: PipelineStep = {
       }
     };
   },
-  finish: (ctx) => refreshOutcomes(ctx.store.db),
+  finish: (ctx) => refreshOutcomes(ctx.store.db, ctx.store.sqlite),
 };
 
 export const costStep: PipelineStep = {

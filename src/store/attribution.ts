@@ -21,6 +21,8 @@ import { CostEntrySchema, type CostEntry } from '../domain/records.ts';
 import { upsertRecords } from './upsert.ts';
 import { randomUUID } from 'node:crypto';
 import type { Database, DeploymentRow } from './schema.ts';
+import type { SqliteConnection } from './connection.ts';
+import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { fromJson } from './schema.ts';
 import { sameJson } from './problems.ts';
 
@@ -152,13 +154,15 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
  * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
  * problems attributed to them, so memory holds one service's history, not the whole store's.
  */
-export async function refreshOutcomes(db: Db): Promise<void> {
+export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection): Promise<void> {
   const [services, decisions] = await Promise.all([db.selectFrom('deployments').select('service').distinct().orderBy('service').execute(), loadOutcomeOverrides(db)]);
   const overrides = latestBySubject(decisions);
-  for (const { service } of services) await refreshServiceOutcomes(db, service, overrides);
+  // On SQLite one prepared statement writes every changed outcome (a first run changes them all).
+  const update = sqlite?.prepare('update deployments set failed = ?, rework = ?, outcome = ? where id = ?');
+  for (const { service } of services) await refreshServiceOutcomes(db, service, overrides, update);
 }
 
-async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>): Promise<void> {
+async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>, update?: SqliteStatement): Promise<void> {
   const [deployments, stored, problems] = await Promise.all([
     loadDeploymentFacts(db, service),
     db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).where('service', '=', service).execute(),
@@ -190,6 +194,10 @@ async function refreshServiceOutcomes(db: Db, service: string, overrides: Readon
   if (changed.length === 0) return;
   await db.transaction().execute(async (trx) => {
     for (const o of changed) {
+      if (update) {
+        update.run(flag(o.failed), flag(o.rework), JSON.stringify(o.outcome), o.deployment_id);
+        continue;
+      }
       await trx
         .updateTable('deployments')
         .set({ failed: flag(o.failed), rework: flag(o.rework), outcome: JSON.stringify(o.outcome) })

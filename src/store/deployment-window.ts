@@ -14,6 +14,7 @@ import {
   type ChangeFact,
   type DeploymentFact,
   type DeploymentIndex,
+  type Timeline,
   indexDeployments,
   type ProblemFacts,
   versionKey,
@@ -56,11 +57,18 @@ export interface DeploymentWindow {
 
 export function deploymentWindow(db: Db, options: AttributionOptions): DeploymentWindow {
   // Successful deployments by timeline, sorted by time then id; all with `at` ≥ horizon are here, and
-  // the TIMELINE_MARGIN before it on every timeline.
-  const lines = new Map<string, DeploymentFact[]>();
+  // the TIMELINE_MARGIN before it on every timeline. Kept from batch to batch: only what enters or
+  // leaves the window is touched, and byRef/byId follow the timelines.
+  const lines = new Map<string, Timeline>();
+  const byRef = new Map<string, DeploymentFact>();
+  const byId = new Map<number, DeploymentFact>();
+  const onLines = new Set<number>();
   let horizon = -Infinity;
+  let nextHorizon = -Infinity;
   let loadedTo = -Infinity;
   let started = false;
+  // What the last batch named, added to byRef/byId for that batch only.
+  let named: DeploymentFact[] = [];
   // Successful deployments without a finish time are placed by their start: too few to window.
   let undated: DeploymentFact[] | undefined;
 
@@ -97,30 +105,64 @@ export function deploymentWindow(db: Db, options: AttributionOptions): Deploymen
   }
 
   function addToLines(deployments: readonly DeploymentFact[]): void {
-    const touched = new Set<DeploymentFact[]>();
+    const unsorted = new Set<Timeline>();
     for (const d of deployments) {
       const key = lineKey(d);
       let line = lines.get(key);
-      if (!line) lines.set(key, (line = []));
-      line.push(d);
-      touched.add(line);
+      if (!line) lines.set(key, (line = { deployments: [], times: [] }));
+      const t = Date.parse(d.at!);
+      const last = line.deployments.length - 1;
+      if (last >= 0 && (line.times[last]! > t || (line.times[last] === t && line.deployments[last]!.id > d.id))) unsorted.add(line);
+      line.deployments.push(d);
+      line.times.push(t);
+      byRef.set(d.ref, d);
+      byId.set(d.id, d);
+      onLines.add(d.id);
     }
-    for (const line of touched) line.sort(byTime);
+    for (const line of unsorted) {
+      line.deployments.sort(byTime);
+      line.times = line.deployments.map((d) => Date.parse(d.at!));
+    }
   }
 
   /** Drops what lies before the horizon, but the last TIMELINE_MARGIN before it. */
   function evict(): void {
     for (const [key, line] of lines) {
       let first = 0;
-      while (first < line.length && Date.parse(line[first]!.at!) < horizon) first++;
-      const keep = Math.max(0, first - TIMELINE_MARGIN);
-      if (keep === line.length) lines.delete(key);
-      else if (keep > 0) line.splice(0, keep);
+      while (first < line.times.length && line.times[first]! < horizon) first++;
+      const drop = Math.max(0, first - TIMELINE_MARGIN);
+      if (drop === 0) continue;
+      for (const d of line.deployments.slice(0, drop)) {
+        byRef.delete(d.ref);
+        byId.delete(d.id);
+        onLines.delete(d.id);
+      }
+      if (drop === line.deployments.length) lines.delete(key);
+      else {
+        line.deployments.splice(0, drop);
+        line.times.splice(0, drop);
+      }
+    }
+  }
+
+  /** byRef/byId hold the timelines plus what this batch named. */
+  function nameForBatch(deployments: readonly DeploymentFact[]): void {
+    for (const d of named) {
+      if (byId.get(d.id) !== d || onLines.has(d.id)) continue;
+      byRef.delete(d.ref);
+      byId.delete(d.id);
+    }
+    named = [];
+    for (const d of deployments) {
+      if (byId.has(d.id)) continue;
+      byRef.set(d.ref, d);
+      byId.set(d.id, d);
+      named.push(d);
     }
   }
 
   /** Deployments, versions, commits and pull requests the batch's signals (and people) name, at any time. */
-  async function named(needs: AttributionNeeds, overrides: readonly AttributionOverride[]): Promise<{ deployments: DeploymentFact[]; changes: ChangeFact[] }> {
+  async function lookups(needs: AttributionNeeds, overrides: readonly AttributionOverride[]): Promise<{ deployments: DeploymentFact[]; changes: ChangeFact[] }> {
     const deployments: DeploymentFact[] = [];
     const refs = new Set([...needs.deploymentRefs, ...overrides.flatMap((o) => (o.deployment_ref ? [o.deployment_ref] : []))]);
     const ids = overrides.flatMap((o) => (o.deployment_id !== null ? [o.deployment_id] : []));
@@ -171,15 +213,20 @@ export function deploymentWindow(db: Db, options: AttributionOptions): Deploymen
   return {
     size: () => {
       let n = 0;
-      for (const line of lines.values()) n += line.length;
+      for (const line of lines.values()) n += line.deployments.length;
       return n;
     },
     async indexesFor(problems, overrides) {
+      // The previous batch's problems mostly begin after its earliest: older ones are loaded on their own.
+      if (nextHorizon > horizon) {
+        horizon = nextHorizon;
+        evict();
+      }
       const needs = problems.map((p) => attributionNeeds(p, options));
       const all: AttributionNeeds = { services: [], from: Infinity, to: -Infinity, deploymentRefs: [], versions: new Map(), shas: [], prs: [] };
       const batchOverrides = problems.flatMap((p) => overrides.get(p.key) ?? []);
       for (const p of problems) attributionNeeds(p, options, all);
-      const [extra, undatedList] = await Promise.all([named(all, batchOverrides), undatedDeployments()]);
+      const [extra, undatedList] = await Promise.all([lookups(all, batchOverrides), undatedDeployments()]);
       const windowed: number[] = [];
       const strays: number[] = [];
       needs.forEach((n, i) => (n.from >= horizon || n.services.length === 0 ? windowed : strays).push(i));
@@ -195,21 +242,21 @@ export function deploymentWindow(db: Db, options: AttributionOptions): Deploymen
           if (!started) {
             started = true;
             horizon = from;
-            addToLines([...(await margins(from)), ...(await range(from, to))]);
+            addToLines([...(await margins(from)), ...(await range(from, to)), ...undatedList]);
             loadedTo = to;
           } else if (to > loadedTo) {
             addToLines((await range(loadedTo, to)).filter((d) => Date.parse(d.at!) > loadedTo));
             loadedTo = to;
           }
+          nextHorizon = Math.max(nextHorizon, from);
         }
-        const cached: DeploymentFact[] = [];
-        for (const line of lines.values()) cached.push(...line);
-        groups.push({ problems: windowed, index: index([cached, undatedList, extra.deployments], extra.changes) });
-        // The next batch's problems mostly begin after this one's earliest: older ones are loaded on their own.
-        if (Number.isFinite(from) && from > horizon) {
-          horizon = from;
-          evict();
-        }
+        nameForBatch(extra.deployments);
+        // What signals name comes complete from the lookups; the timelines from the window.
+        const lookedUp = index([extra.deployments], extra.changes);
+        groups.push({
+          problems: windowed,
+          index: { ...lookedUp, byRef, byId, timeline: (service, environment) => lines.get(`${service}\u0000${canonicalEnvironment(environment)}`) },
+        });
       }
       for (const i of strays) {
         const n = needs[i]!;
