@@ -2,6 +2,7 @@
 // adds their content hash), a chunk at a time. It touches no database, so it runs in the importing thread or in
 // a worker thread of its own (import-worker.ts) while the importing thread writes.
 import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -271,9 +272,51 @@ export function idleWorkerExitListeners(): number[] {
   return idleWorkers.map((worker) => worker.listenerCount('exit'));
 }
 
-function startWorker(): Worker {
+/**
+ * The worker's code bundled into one script (import-worker.ts and what it imports) by esbuild, which
+ * tsx (loaded to run these sources) brings along; made once per process, in memory. A worker started
+ * from it costs ~70 ms of CPU, one that loads the sources through tsx's loader ~450 ms (its loader
+ * thread and a round trip to it per module). Undefined when esbuild cannot be loaded or bundling
+ * fails: workers then load the sources through tsx (BOOTSTRAP).
+ */
+let workerBundle: Promise<string | undefined> | undefined;
+let bundling = true;
+
+/** For tests: start workers from the bundle (the default) or through tsx's loader; idle workers are ended. */
+export async function bundleWorkers(on: boolean): Promise<void> {
+  bundling = on;
+  await Promise.all(idleWorkers.splice(0).map((worker) => worker.terminate()));
+}
+
+export async function bundledWorker(): Promise<string | undefined> {
+  if (!bundling) return undefined;
+  workerBundle ??= (async () => {
+    try {
+      const esbuild = await import('esbuild');
+      const result = await esbuild.build({
+        entryPoints: [fileURLToPath(new URL('./import-worker.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        write: false,
+        // import.meta is empty in the bundle: only the importing thread's code (startWorker) uses it.
+        logLevel: 'silent',
+      });
+      return result.outputFiles[0]?.text;
+    } catch {
+      return undefined;
+    }
+  })();
+  return workerBundle;
+}
+
+function startWorker(bundle: string | undefined): Worker {
   const entry = new URL('./import-worker.ts', import.meta.url).href;
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } });
+  const worker =
+    bundle === undefined
+      ? new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } })
+      : new Worker(bundle, { eval: true });
   // Once per worker (not once per file it serves): an idle worker that exits is no longer idle.
   worker.once('exit', () => {
     const at = idleWorkers.indexOf(worker);
@@ -282,8 +325,8 @@ function startWorker(): Worker {
   return worker;
 }
 
-function takeWorker(): Worker {
-  const worker = idleWorkers.pop() ?? startWorker();
+async function takeWorker(): Promise<Worker> {
+  const worker = idleWorkers.pop() ?? startWorker(await bundledWorker());
   worker.ref();
   return worker;
 }
@@ -351,7 +394,7 @@ class Inbox {
  * caller stops early, the worker is stopped.
  */
 export async function* rowChunksFromWorker(file: string, format: Format, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): AsyncGenerator<RowChunk> {
-  const worker = takeWorker();
+  const worker = await takeWorker();
   const inbox = new Inbox([worker], file);
   let finished = false;
   worker.postMessage({ type: 'file', file, format, kind: fallbackKind, services } satisfies ToWorker);
@@ -402,7 +445,7 @@ export async function* jsonlChunksFromWorkers(
   const pieceBytes = options.pieceBytes ?? PIECE_BYTES;
   const handle = await open(file, 'r');
   const size = (await handle.stat()).size;
-  const workers = Array.from({ length: Math.max(1, Math.min(options.readers ?? READERS, Math.ceil(size / pieceBytes))) }, takeWorker);
+  const workers = await Promise.all(Array.from({ length: Math.max(1, Math.min(options.readers ?? READERS, Math.ceil(size / pieceBytes))) }, takeWorker));
   const inbox = new Inbox(workers, file);
   const known = new Map(services.map((s) => [s.name, s]));
   /** Service lines taken so far: a piece handed out at another count is stale. */

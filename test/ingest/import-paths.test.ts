@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory } from '../../src/cli/commands/generate.ts';
 import { FileRejected, importFile, importOrder } from '../../src/ingest/files.ts';
-import { idleWorkerExitListeners } from '../../src/ingest/import-rows.ts';
+import { bundledWorker, bundleWorkers, idleWorkerExitListeners } from '../../src/ingest/import-rows.ts';
 import { SignalSchema } from '../../src/domain/records.ts';
 import { suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
 import { upsertRecords } from '../../src/store/upsert.ts';
@@ -121,6 +121,24 @@ describe.each(await storeFactories())('file import through a worker thread ($dia
         await inline.close();
         await pieces.close();
       }
+    }
+  });
+
+  it.skipIf(factory.skip)('reads the same through workers that load the sources through tsx (when esbuild cannot bundle them)', async () => {
+    // Workers start from the bundle where esbuild is there, as it is here.
+    expect(await bundledWorker()).toContain('function pieceRows(');
+    const file = history.find((f) => f.endsWith('signals.jsonl'))!;
+    const inline = await factory.open();
+    const viaTsx = await factory.open();
+    try {
+      await bundleWorkers(false);
+      const b = await importFile(viaTsx, file, { worker: true, readers: { readers: 2, pieceBytes: 4096 } });
+      expect(b).toEqual(await importFile(inline, file, { worker: false }));
+      expect(await contents(viaTsx)).toEqual(await contents(inline));
+    } finally {
+      await bundleWorkers(true);
+      await inline.close();
+      await viaTsx.close();
     }
   });
 
