@@ -227,10 +227,12 @@ export const PIECE_BYTES = 256 << 10;
 const PIECES_AHEAD = 4;
 
 /**
- * Workers reading the pieces of one JSONL file. Two even on two cores: a reader costs more CPU per
- * line than the writer, and the three threads keep both cores busy.
+ * Workers reading the pieces of one JSONL file: one a core beside the writer's, up to 4. On two cores
+ * one reader keeps up with the writer (a signal costs it about what writing costs) and a second
+ * only adds CPU: medium signals took 19.6-21.0 us of CPU a row with one, 20.7-24.5 with two
+ * (alternating, same wall-clock rate at load 6).
  */
-export const READERS = Math.min(4, Math.max(2, availableParallelism() - 1));
+export const READERS = Math.min(4, Math.max(1, availableParallelism() - 1));
 
 /**
  * The worker's first code: it registers tsx's loader, then loads import-worker.ts. Node 20 gives a
@@ -260,9 +262,9 @@ export type FromWorker =
   | { type: 'failed'; message: string };
 
 /**
- * Workers that finished their input and wait for the next: starting one (its loader and modules)
- * costs a few tenths of a second of CPU, so the files of one import share them. Unreferenced while
- * they wait, so they never keep the process alive.
+ * Workers that finished their input and wait for the next: starting one costs ~70 ms of CPU (from
+ * the bundle; ~450 ms through tsx), so the files of one import share them. Unreferenced while they
+ * wait, so they never keep the process alive.
  */
 const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = 4;
