@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { openStore } from '../src/store/connection.ts';
 import { type PipelineProgress, runPipeline } from '../src/pipeline/run.ts';
@@ -62,18 +63,27 @@ const sample = (p: PipelineProgress) => {
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`${cpus().length} cores; load average ${load()} (1, 5, 15 min)`);
 const timings: Record<string, unknown>[] = [];
+// Time spent in garbage collection (pauses on the main thread), summed per run.
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 for (let run = 1; run <= runs; run++) {
   const loadBefore = load();
   const t = performance.now();
   const cpu = process.cpuUsage();
+  gcMs = 0;
   const summary = await runPipeline(store, DEFAULT_CONFIG, { onProgress: sample });
   const seconds = (performance.now() - t) / 1000;
   const used = process.cpuUsage(cpu);
   // CPU time is the fairer number on a shared machine: wall time includes waiting for other processes.
   const cpuSeconds = (used.user + used.system) / 1e6;
-  timings.push({ run, seconds, cpu_seconds: cpuSeconds, user_seconds: used.user / 1e6, system_seconds: used.system / 1e6, load_before: loadBefore, load_after: load(), ...summary });
+  // Entries arrive asynchronously: let the observer's callback run before reading the sum.
+  await new Promise((resolve) => setImmediate(resolve));
+  const gcSeconds = gcMs / 1000;
+  timings.push({ run, seconds, cpu_seconds: cpuSeconds, gc_seconds: gcSeconds, user_seconds: used.user / 1e6, system_seconds: used.system / 1e6, load_before: loadBefore, load_after: load(), ...summary });
   console.log(
-    `run ${run}: ${cpuSeconds.toFixed(1)} s CPU (user ${(used.user / 1e6).toFixed(1)}, system ${(used.system / 1e6).toFixed(1)}), ${seconds.toFixed(1)} s wall, load ${loadBefore} → ${load()} — remap ${(summary.timings_ms.remap / 1000).toFixed(1)} s, correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
+    `run ${run}: ${cpuSeconds.toFixed(1)} s CPU (user ${(used.user / 1e6).toFixed(1)}, system ${(used.system / 1e6).toFixed(1)}), ${seconds.toFixed(1)} s wall (GC ${gcSeconds.toFixed(1)} s), load ${loadBefore} → ${load()} — remap ${(summary.timings_ms.remap / 1000).toFixed(1)} s, correlate ${(summary.timings_ms.correlate / 1000).toFixed(1)} s, classify+write ${(summary.timings_ms.derive_and_write / 1000).toFixed(1)} s, cleanup ${(summary.timings_ms.cleanup / 1000).toFixed(1)} s; ` +
       `${summary.problems} problems (${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged, ${summary.deleted} removed), ${summary.signals_moved} signals moved`,
   );
 }
