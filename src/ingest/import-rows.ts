@@ -223,8 +223,11 @@ export const CHUNKS_AHEAD = 4;
  */
 export const PIECE_BYTES = 256 << 10;
 
-/** Pieces each reading worker may hold (being read or waiting): enough to keep it busy, memory bounded. */
-const PIECES_AHEAD = 4;
+/**
+ * Pieces each reading worker may hold (being read or waiting), 4 MiB of input: enough to carry the
+ * writer through a reader's pause (another process on its core), memory bounded.
+ */
+const PIECES_AHEAD = 16;
 
 /**
  * Workers reading the pieces of one JSONL file: one a core beside the writer's, up to 4. On two cores
