@@ -5,7 +5,7 @@
 //
 // --dir DIR imports a history already generated there (e.g. /work/data/medium) instead of the cached
 // one; it is only read. --db-dir DIR puts the SQLite database there rather than in bench/results.
-// --worker on|off|auto: read files in a worker thread always, never, or (auto) as the import decides.
+// --worker on|off|auto: read files in worker threads always, never, or (auto) as the import decides.
 // --label NAME keeps this run's database and results apart (bench/results/NAME-import-…), so runs
 // side by side do not share files; the generated history is shared and only read once complete.
 //
