@@ -2,11 +2,14 @@
 // decisions. The shell around the pure stages:
 //
 //   correlate (two streamed passes over the signals in time order: group, then summarise)
-//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → triage → [attribute] → [cost]
+//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → triage → [shipments] → [attribute] → [cost]
 //     → write (upsert by key, point signals at their problem) → delete problems whose key vanished
 //
 // A later stage is one more entry in PROBLEM_STEPS: `prepare` loads what it needs once per run and
 // returns the function that enriches a batch (set `problem.columns.deployment_id`, `attribution`, …).
+// What grows with the history is loaded per batch, not in `prepare`: the batches come in time order,
+// so attribution reads the deployments of the batch's window and cost the entries naming its problems,
+// and memory follows the rate of events, not how many years the store holds.
 // Re-running with unchanged inputs writes nothing; a run that stops half-way is completed by the next.
 import type { Config } from '../domain/config.ts';
 import type { Store } from '../store/connection.ts';
