@@ -1,6 +1,7 @@
-// The reading half of a file import: lines → validated records → rows of plain values (the writer
-// adds their content hash), a chunk at a time. It touches no database, so it runs in the importing thread or in
-// a worker thread of its own (import-worker.ts) while the importing thread writes.
+// The reading half of a file import: lines → validated records → rows of plain values with their
+// content hash, a chunk at a time. It touches no database, so it runs in the importing thread or in
+// worker threads (import-worker.ts) while the importing thread writes: a JSONL file a piece at a time
+// by one or more workers (jsonlChunksFromWorkers), a CSV file whole by one (rowChunksFromWorker).
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { open } from 'node:fs/promises';
