@@ -1,6 +1,6 @@
 // The shell around attribution, outcomes and cost: reads the rows they need, writes their answers back,
 // and records people's decisions (which every later run replays).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from '../domain/config.ts';
 import {
   applyOverride,
@@ -162,34 +162,43 @@ export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection): Promis
   for (const { service } of services) await refreshServiceOutcomes(db, service, overrides, update);
 }
 
+/** The problems attributed to a service's deployments, with what outcomes read of their attribution. */
+async function attributedTo(db: Db, service: string, sqlite: boolean): Promise<AttributedProblem[]> {
+  const q = db
+    .selectFrom('problems')
+    .select(['key', 'deployment_id', 'impact_start', 'resolved_at'])
+    .where('deployment_id', 'in', (eb) => eb.selectFrom('deployments').select('id').where('service', '=', service))
+    .orderBy('id');
+  const read = (p: { key: string; deployment_id: number | null; impact_start: string; resolved_at: string | null }, a: { confidence?: unknown; decided_by?: unknown }): AttributedProblem => ({
+    problem_key: p.key,
+    deployment_id: p.deployment_id,
+    confidence: typeof a.confidence === 'number' ? a.confidence : 0,
+    decided_by: a.decided_by === 'person' ? 'person' : 'pipeline',
+    impact_start: p.impact_start,
+    resolved_at: p.resolved_at,
+  });
+  if (sqlite) {
+    // Two fields of a kilobyte of JSON: SQLite extracts them rather than handing the text over to be parsed.
+    const rows = await q.select([sql<unknown>`json_extract(attribution, '$.confidence')`.as('confidence'), sql<unknown>`json_extract(attribution, '$.decided_by')`.as('decided_by')]).execute();
+    return rows.map((p) => read(p, p));
+  }
+  return (await q.select('attribution').execute()).map((p) => read(p, fromJson<Partial<Attribution>>(p.attribution, {})));
+}
+
 async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>, update?: SqliteStatement): Promise<void> {
-  const [deployments, stored, problems] = await Promise.all([
+  const [deployments, stored, attributed] = await Promise.all([
     loadDeploymentFacts(db, service),
     db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).where('service', '=', service).execute(),
-    db
-      .selectFrom('problems')
-      .select(['key', 'deployment_id', 'attribution', 'impact_start', 'resolved_at'])
-      .where('deployment_id', 'in', (eb) => eb.selectFrom('deployments').select('id').where('service', '=', service))
-      .orderBy('id')
-      .execute(),
+    attributedTo(db, service, update !== undefined),
   ]);
-  const attributed: AttributedProblem[] = problems.map((p) => {
-    const a = fromJson<Partial<Attribution>>(p.attribution, {});
-    return {
-      problem_key: p.key,
-      deployment_id: p.deployment_id,
-      confidence: typeof a.confidence === 'number' ? a.confidence : 0,
-      decided_by: a.decided_by === 'person' ? 'person' : 'pipeline',
-      impact_start: p.impact_start,
-      resolved_at: p.resolved_at,
-    };
-  });
   const outcomes = deploymentOutcomes(deployments, attributed, overrides);
   const before = new Map(stored.map((r) => [r.id, r]));
   // Most deployments keep their outcome from one run to the next: write only the ones that changed.
+  // SQLite hands back the text written last time: equal text needs no parsing.
   const changed = outcomes.filter((o) => {
     const row = before.get(o.deployment_id);
-    return !row || row.failed !== flag(o.failed) || row.rework !== flag(o.rework) || !sameJson(fromJson<unknown>(row.outcome, null), o.outcome);
+    if (!row || row.failed !== flag(o.failed) || row.rework !== flag(o.rework)) return true;
+    return row.outcome !== JSON.stringify(o.outcome) && !sameJson(fromJson<unknown>(row.outcome, null), o.outcome);
   });
   if (changed.length === 0) return;
   await db.transaction().execute(async (trx) => {

@@ -329,9 +329,16 @@ async function pointSignals(db: Kysely<Database>, moves: { signals: readonly num
 
 /** Deletes problems no signal points at any more (their key disappeared in a re-run). */
 export async function deleteOrphanProblems(db: Kysely<Database>): Promise<number> {
+  // The ids come from a subquery: SQLite then walks a narrow index of problems rather than every row
+  // (1.2 → 0.2 s at 168k problems, whose rows hold kilobytes of JSON).
   const result = await db
     .deleteFrom('problems')
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signals').select(sql.lit(1).as('one')).whereRef('signals.problem_id', '=', 'problems.id'))))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('problems as p')
+        .select('p.id')
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signals').select(sql.lit(1).as('one')).whereRef('signals.problem_id', '=', 'p.id')))),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
