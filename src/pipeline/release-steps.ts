@@ -1,7 +1,7 @@
 // The attribute and cost steps of `escapement pipeline` (see run.ts): each loads what it needs for a batch
 // (the deployments of its time window, the cost entries naming its problems), then enriches the batch
-// through the pure stages; outcomes follow once all problems
-// are written, since a deployment's outcome depends on every problem attributed to it.
+// through the pure stages; outcomes follow once all problems are written, since a deployment's outcome
+// depends on every problem attributed to it.
 import { type Attribution, attributeProblems, attributionOptions, latestBySubject, type ProblemFacts } from './attribute.ts';
 import { costProblems, indexCostEntries, problemRefs } from './cost.ts';
 import type { DerivedProblem, PipelineStep } from './run.ts';
