@@ -15,9 +15,10 @@ export interface ReleaseCount {
 }
 
 /** Environment names that mean production, as sources spell it; the store query uses the same list. */
-export const PRODUCTION_ENVIRONMENTS = ['production', 'prod', 'prd', 'live', 'Production', 'PRODUCTION', 'Prod', 'PROD'] as const;
-const PRODUCTION = new Set(PRODUCTION_ENVIRONMENTS.map((e) => e.toLowerCase()));
-/** Whether an environment name means production (any of PRODUCTION_ENVIRONMENTS, in any case). */
+/** The names that mean production, in lower case: compare `lower(environment)` with them (SQL) or isProductionEnvironment. */
+export const PRODUCTION_ENVIRONMENTS = ['production', 'prod', 'prd', 'live'] as const;
+const PRODUCTION = new Set<string>(PRODUCTION_ENVIRONMENTS);
+/** Whether an environment name means production (one of PRODUCTION_ENVIRONMENTS, in any case). */
 export const isProductionEnvironment = (environment: string) => PRODUCTION.has(environment.toLowerCase());
 export const isProduction = (d: DeploymentFact) => isProductionEnvironment(d.environment);
 /** Reached users: finished in production and not a failed attempt. */

@@ -5,11 +5,11 @@ import { type Kysely, sql } from 'kysely';
 import type { Severity } from '../domain/fields.ts';
 import type { Period } from '../domain/periods.ts';
 import type { CostFact, DefectFact, DeploymentFact, MetricFacts, ProblemFact, ProblemType, TestRunFact, ChangeFact } from '../metrics/rows.ts';
-import { PRODUCTION_ENVIRONMENTS } from '../metrics/releases.ts';
 import { computeFamily, factsSpan, type Family, type MetricContext } from '../metrics/overview.ts';
 import type { Config } from '../domain/config.ts';
 import type { FirstDeployment } from '../pipeline/lead-time-scope.ts';
 import type { Store } from './connection.ts';
+import { toProductionSql } from './production.ts';
 import type { Database, DeploymentTable, ProblemTable } from './schema.ts';
 import { fromJson } from './schema.ts';
 
@@ -30,7 +30,8 @@ export interface FactsSelection {
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const clampStart = (iso: string) => (iso < EPOCH ? EPOCH : iso);
 const CHUNK = 500;
-const PROD = [...PRODUCTION_ENVIRONMENTS];
+/** A deployment (alias `d`) to production. */
+const toProduction = toProductionSql('d.environment');
 
 /** The services a selection narrows to; null = all. A team without services selects none. */
 export async function servicesOf(db: Kysely<Database>, selection: FactsSelection): Promise<string[] | null> {
@@ -69,7 +70,7 @@ export async function loadMetricFacts(store: Kysely<Database>, selection: FactsS
 /** Production deployments finished in [start, end), plus the last successful `production` deployment before `start` of each service (defects found before the first release of the span belong to it). */
 async function loadDeployments(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<DeploymentFact[]> {
   const columns = ['d.id', 'd.service', 'd.environment', 'd.version', 'd.finished_at', 'd.status', 'd.kind', 'd.failed', 'd.rework'] as const;
-  let inSpan = db.selectFrom('deployments as d').select(columns).where('d.environment', 'in', PROD).where('d.finished_at', '>=', start).where('d.finished_at', '<', end);
+  let inSpan = db.selectFrom('deployments as d').select(columns).where(toProduction).where('d.finished_at', '>=', start).where('d.finished_at', '<', end);
   if (services) inSpan = inSpan.where('d.service', 'in', services);
   const before = releasePerService(db, services, { before: start }).select(columns);
   const [a, b] = await Promise.all([inSpan.execute(), before.execute()]);
@@ -118,7 +119,7 @@ async function loadProblems(db: Kysely<FactsDatabase>, start: string, end: strin
     .innerJoin('deployments as d', 'd.id', 'p.deployment_id')
     .select(columns)
     .where('p.impact_start', '>=', end)
-    .where('d.environment', 'in', PROD)
+    .where(toProduction)
     .where('d.finished_at', '>=', start)
     .where('d.finished_at', '<', end);
   if (services) later = later.where('p.service', 'in', services);
@@ -198,24 +199,22 @@ async function loadTestRuns(db: Kysely<FactsDatabase>, start: string, end: strin
  */
 async function loadChanges(db: Kysely<FactsDatabase>, start: string, end: string, services: string[] | null): Promise<ChangeFact[]> {
   const deploymentRef = sql<string>`${sql.ref('d.source')} || ':' || ${sql.ref('d.external_id')}`;
+  const columns = ['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'] as const;
+  const shippedInSpan = sql<boolean>`${toProduction} and ${sql.ref('d.status')} = 'success' and ${sql.ref('d.finished_at')} >= ${start} and ${sql.ref('d.finished_at')} < ${end}`;
   let bySource = db
     .selectFrom('deployments as d')
     .innerJoin('changes as c', (join) => join.on('c.deployment_ref', '=', deploymentRef))
-    .select(['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'])
-    .where('d.environment', 'in', PROD)
-    .where('d.status', '=', 'success')
-    .where('d.finished_at', '>=', start)
-    .where('d.finished_at', '<', end);
+    .select(columns)
+    .where(shippedInSpan);
   let derived = db
     .selectFrom('deployments as d')
     .innerJoin('change_shipments as s', (join) => join.on('s.deployment_ref', '=', deploymentRef))
     .innerJoin('changes as c', 'c.id', 's.change_id')
-    .select(['c.id', 'd.service', 'c.first_commit_at', 'd.id as deployment_id', 'd.finished_at as deployed_at'])
-    .where('c.deployment_ref', 'is', null)
-    .where('d.environment', 'in', PROD)
-    .where('d.status', '=', 'success')
-    .where('d.finished_at', '>=', start)
-    .where('d.finished_at', '<', end);
+    .select(columns)
+    .where(shippedInSpan)
+    // Written so that no index on changes.deployment_ref answers it: the plan must start from the
+    // span's deployments, not walk every change that has no deployment_ref.
+    .where(sql<boolean>`coalesce(${sql.ref('c.deployment_ref')}, '') = ''`);
   if (services) {
     bySource = bySource.where('d.service', 'in', services);
     derived = derived.where('d.service', 'in', services);

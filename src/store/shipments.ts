@@ -4,7 +4,7 @@
 // or no longer ship anywhere, lose their derived row.
 import { type Kysely, sql } from 'kysely';
 import { shippedIn, type ShippingDeployment, type UnshippedChange } from '../pipeline/change-deployments.ts';
-import { PRODUCTION_ENVIRONMENTS } from '../metrics/releases.ts';
+import { toProductionSql } from './production.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -26,7 +26,7 @@ async function productionDeployments(db: Db, service: string | null): Promise<Sh
   let q = db
     .selectFrom('deployments')
     .select(['source', 'external_id', 'service', 'environment', 'status', 'commit_sha', 'started_at', 'finished_at'])
-    .where('environment', 'in', [...PRODUCTION_ENVIRONMENTS])
+    .where(toProductionSql('environment'))
     .where('status', '=', 'success')
     .where('finished_at', 'is not', null);
   // A change that names no service can only be matched by its commit.
@@ -38,12 +38,19 @@ async function productionDeployments(db: Db, service: string | null): Promise<Sh
 /** Derives and stores the shipping deployment of every change whose source gave none; idempotent. */
 export async function deriveShipments(db: Db): Promise<ShipmentSummary> {
   const summary: ShipmentSummary = { unshipped: 0, shipped: 0, inserted: 0, updated: 0, deleted: 0 };
-  // Derived rows of changes that now carry their source's deployment (or are gone) are stale.
+  // Derived rows of changes that now carry their source's deployment (or are gone) are stale. Looked
+  // for first: a delete that removes nothing would still move PostgreSQL's data version (and empty
+  // the metrics cache).
   const stale = await db
-    .deleteFrom('change_shipments')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('changes').select('changes.id').whereRef('changes.id', '=', 'change_shipments.change_id').where('changes.deployment_ref', 'is', null))))
-    .executeTakeFirst();
-  summary.deleted += Number(stale.numDeletedRows);
+    .selectFrom('change_shipments as s')
+    .leftJoin('changes as c', 'c.id', 's.change_id')
+    .select('s.change_id')
+    .where((eb) => eb.or([eb('c.id', 'is', null), eb('c.deployment_ref', 'is not', null)]))
+    .execute();
+  for (let i = 0; i < stale.length; i += WRITE_ROWS) {
+    const ids = stale.slice(i, i + WRITE_ROWS).map((r) => r.change_id);
+    summary.deleted += Number((await db.deleteFrom('change_shipments').where('change_id', 'in', ids).executeTakeFirst()).numDeletedRows);
+  }
 
   const services = await db.selectFrom('changes').select('service').distinct().where('deployment_ref', 'is', null).execute();
   for (const { service } of services) {
@@ -54,7 +61,7 @@ export async function deriveShipments(db: Db): Promise<ShipmentSummary> {
     summary.unshipped += changes.length;
     const shipped = shippedIn(changes, await productionDeployments(db, service));
     summary.shipped += shipped.size;
-    const counts = await writeShipments(db, changes, shipped);
+    const counts = await writeShipments(db, service, changes, shipped);
     summary.inserted += counts.inserted;
     summary.updated += counts.updated;
     summary.deleted += counts.deleted;
@@ -63,34 +70,35 @@ export async function deriveShipments(db: Db): Promise<ShipmentSummary> {
 }
 
 /** Writes one service's answers in one transaction: new rows, changed rows, and rows of changes that no longer ship. */
-async function writeShipments(db: Db, changes: readonly (UnshippedChange & { id: number })[], shipped: ReadonlyMap<string, { deployment_ref: string; reason: string }>) {
+async function writeShipments(db: Db, service: string | null, changes: readonly (UnshippedChange & { id: number })[], shipped: ReadonlyMap<string, { deployment_ref: string; reason: string }>) {
   const counts = { inserted: 0, updated: 0, deleted: 0 };
   await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < changes.length; i += WRITE_ROWS) {
-      const part = changes.slice(i, i + WRITE_ROWS);
-      const stored = new Map((await tx.selectFrom('change_shipments').selectAll().where('change_id', 'in', part.map((c) => c.id)).execute()).map((r) => [r.change_id, r]));
-      const upserts: { change_id: number; deployment_ref: string; reason: string }[] = [];
-      const gone: number[] = [];
-      for (const change of part) {
-        const answer = shipped.get(change.ref);
-        const before = stored.get(change.id);
-        if (!answer) {
-          if (before) gone.push(change.id);
-          continue;
-        }
-        if (before && before.deployment_ref === answer.deployment_ref && before.reason === answer.reason) continue;
-        upserts.push({ change_id: change.id, ...answer });
-        if (before) counts.updated++;
-        else counts.inserted++;
+    let q = tx.selectFrom('change_shipments as s').innerJoin('changes as c', 'c.id', 's.change_id').select(['s.change_id', 's.deployment_ref', 's.reason']).where('c.deployment_ref', 'is', null);
+    q = service === null ? q.where('c.service', 'is', null) : q.where('c.service', '=', service);
+    const stored = new Map((await q.execute()).map((r) => [r.change_id, r]));
+    const upserts: { change_id: number; deployment_ref: string; reason: string }[] = [];
+    const gone: number[] = [];
+    for (const change of changes) {
+      const answer = shipped.get(change.ref);
+      const before = stored.get(change.id);
+      if (!answer) {
+        if (before) gone.push(change.id);
+        continue;
       }
-      if (gone.length > 0) counts.deleted += Number((await tx.deleteFrom('change_shipments').where('change_id', 'in', gone).executeTakeFirst()).numDeletedRows);
-      if (upserts.length > 0) {
-        await tx
-          .insertInto('change_shipments')
-          .values(upserts)
-          .onConflict((oc) => oc.column('change_id').doUpdateSet({ deployment_ref: sql`excluded.deployment_ref`, reason: sql`excluded.reason` }))
-          .execute();
-      }
+      if (before && before.deployment_ref === answer.deployment_ref && before.reason === answer.reason) continue;
+      upserts.push({ change_id: change.id, ...answer });
+      if (before) counts.updated++;
+      else counts.inserted++;
+    }
+    for (let i = 0; i < gone.length; i += WRITE_ROWS) {
+      counts.deleted += Number((await tx.deleteFrom('change_shipments').where('change_id', 'in', gone.slice(i, i + WRITE_ROWS)).executeTakeFirst()).numDeletedRows);
+    }
+    for (let i = 0; i < upserts.length; i += WRITE_ROWS) {
+      await tx
+        .insertInto('change_shipments')
+        .values(upserts.slice(i, i + WRITE_ROWS))
+        .onConflict((oc) => oc.column('change_id').doUpdateSet({ deployment_ref: sql`excluded.deployment_ref`, reason: sql`excluded.reason` }))
+        .execute();
     }
   });
   return counts;

@@ -32,3 +32,32 @@ describe('shippedIn', () => {
     });
   });
 });
+
+describe('shippedIn, the edges', () => {
+  it('matches commits in any case and any production spelling, the earliest deployment of a commit first', () => {
+    const links = shippedIn(
+      [change('github:o/r@ABCDEF1', null, { sha: 'ABCDEF1' })],
+      [
+        dep('github:deployment/later', '2025-11-05T10:00:00.000Z', { commit_sha: 'abcdef1999', environment: 'PROD' }),
+        dep('github:deployment/first', '2025-11-04T10:00:00.000Z', { commit_sha: 'abcdef1999', environment: 'Production' }),
+      ],
+    );
+    expect(links.get('github:o/r@ABCDEF1')).toEqual({ deployment_ref: 'github:deployment/first', reason: 'deployed its commit ABCDEF1' });
+  });
+
+  it('a change naming no service is placed by its commit, whichever service deployed it; never by time', () => {
+    const links = shippedIn(
+      [change('import:a', '2025-11-01T00:00:00.000Z', { service: null, sha: 'aaaaaaa111' }), change('import:b', '2025-11-01T00:00:00.000Z', { service: null })],
+      [dep('github:deployment/s', '2025-11-02T10:00:00.000Z', { service: 'search', commit_sha: 'aaaaaaa111' }), dep('github:deployment/c', '2025-11-02T09:00:00.000Z')],
+    );
+    expect(Object.fromEntries(links)).toEqual({ 'import:a': { deployment_ref: 'github:deployment/s', reason: 'deployed its commit aaaaaaa111' } });
+  });
+
+  it('a short sha names no commit: the merge time decides; a deployment starting at the merge instant ships it', () => {
+    const links = shippedIn(
+      [change('github:o/r#9', '2025-11-02T10:00:00.000Z', { sha: 'abc12' })],
+      [dep('github:deployment/x', '2025-11-01T10:00:00.000Z', { commit_sha: 'abc12ffff' }), dep('github:deployment/y', '2025-11-02T10:00:00.000Z'), dep('github:deployment/z', '2025-11-03T10:00:00.000Z')],
+    );
+    expect(links.get('github:o/r#9')).toEqual({ deployment_ref: 'github:deployment/y', reason: 'first production deployment of checkout after it merged' });
+  });
+});

@@ -2,14 +2,13 @@
 // span of the data (the dashboard opens on the data's latest quarter, not on today).
 import type { FastifyInstance } from 'fastify';
 import { readinessChecklist, type ReadinessFacts } from '../../metrics/readiness.ts';
-import { PRODUCTION_ENVIRONMENTS } from '../../metrics/releases.ts';
+import { toProductionSql } from '../../store/production.ts';
 import { countRecords } from '../../store/records.ts';
 import { fromJson } from '../../store/schema.ts';
 import type { Store } from '../../store/connection.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
-const PRODUCTION = [...PRODUCTION_ENVIRONMENTS];
 const ALERT_KINDS = ['alert', 'incident', 'log'];
 
 async function gatherFacts(store: Store): Promise<ReadinessFacts> {
@@ -23,7 +22,7 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts> {
       'kind',
       'source',
       eb.fn.countAll().as('n'),
-      eb.fn.sum(eb.case().when('environment', 'in', PRODUCTION).then(1).else(0).end()).as('production'),
+      eb.fn.sum(eb.case().when(toProductionSql('environment')).then(1).else(0).end()).as('production'),
       eb.fn.max('occurred_at').as('last_at'),
     ])
     .groupBy(['kind', 'source'])
@@ -43,7 +42,7 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts> {
   const deployments = await db
     .selectFrom('deployments')
     .select(['service', 'version', 'finished_at', 'status'])
-    .where('environment', 'in', PRODUCTION)
+    .where(toProductionSql('environment'))
     .execute();
   const smokeRuns = await db.selectFrom('test_runs').select(['service', 'release']).where('suite_kind', '=', 'smoke').execute();
   const smokeFor = new Set(smokeRuns.map((r) => `${r.service ?? ''}\u0000${r.release}`));
