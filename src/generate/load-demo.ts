@@ -8,7 +8,8 @@ import type { Config } from '../domain/config.ts';
 import { importFile, importOrder } from '../ingest/files.ts';
 import { type PipelineSummary, runPipeline } from '../pipeline/run.ts';
 import type { Store } from '../store/connection.ts';
-import { loadMarks, removeSince } from '../store/rollback.ts';
+import { heldData, type LoadedFile, loadMarks, type Removed, removeLoaded } from '../store/rollback.ts';
+import { kindFromFileName } from '../ingest/parse-record.ts';
 import type { ScaleName } from './scales.ts';
 import { RECORD_FILES } from './types.ts';
 import { type GenerateSummary, writeHistory } from './write-history.ts';
@@ -57,14 +58,18 @@ export class DemoLoadFailed extends Error {
   constructor(
     readonly phase: DemoPhase,
     readonly reason: string,
-    readonly removed: number,
-    /** The workspace held signals before (a forced load): their problems need the pipeline again. */
+    /** Records removed again; null when removing them failed too. */
+    readonly removed: number | null,
+    /** The pipeline had started over a workspace that held data: what it derived of that data needs a new run. */
     readonly rederive: boolean,
+    readonly rollbackError?: string,
   ) {
     const during = phase === 'pipeline' ? 'running the pipeline' : `${phase === 'import' ? 'importing' : 'generating'} the history`;
-    const undone = removed > 0 ? `The ${removed} records it had stored were removed again` : 'Nothing of it was stored';
-    const next = rederive ? 'run `escapement pipeline` to re-derive the problems of the signals that were there before' : 'the workspace is as it was; try again';
-    super(`loading the demo failed while ${during}: ${reason}. ${undone}; ${next}.`);
+    let after: string;
+    if (removed === null) after = `Removing what it had stored failed as well (${rollbackError}): the workspace may hold part of the demo.`;
+    else if (rederive) after = `${removed > 0 ? `The ${removed} records it had stored were removed again` : 'Nothing of it was stored'}; run \`escapement pipeline\` to derive the problems, releases and outcomes of the data that was there before.`;
+    else after = `${removed > 0 ? `The ${removed} records it had stored were removed again` : 'Nothing of it was stored'}, so the workspace is as it was; try again.`;
+    super(`loading the demo failed while ${during}: ${reason}. ${after}`);
   }
 }
 
@@ -102,9 +107,21 @@ export async function loadDemo(store: Store, config: Config, options: DemoOption
     });
     return { scale, seed, from: generated.from, to: generated.to, generated, stored, pipeline, seconds: +((performance.now() - started) / 1000).toFixed(1) };
   } catch (error) {
-    const removed = await removeSince(store.db, marks);
+    const reason = error instanceof Error ? error.message : String(error);
+    const rederive = phase === 'pipeline' && heldData(marks);
+    const loaded: LoadedFile[] = [];
+    for (const name of RECORD_FILES) {
+      const kind = kindFromFileName(name);
+      if (kind) loaded.push({ file: join(dir, `${name}.jsonl`), kind });
+    }
+    let removed: Removed;
+    try {
+      removed = phase === 'generate' ? {} : await removeLoaded(store.db, marks, loaded);
+    } catch (failure) {
+      throw new DemoLoadFailed(phase, reason, null, rederive, failure instanceof Error ? failure.message : String(failure));
+    }
     const count = Object.entries(removed).reduce((sum, [table, n]) => sum + (table === 'problems' ? 0 : n), 0);
-    throw new DemoLoadFailed(phase, error instanceof Error ? error.message : String(error), count, marks.ids.signals > 0 && phase === 'pipeline');
+    throw new DemoLoadFailed(phase, reason, count, rederive);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

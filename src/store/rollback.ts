@@ -1,52 +1,101 @@
-// Undoing a long load that is not one transaction (the demo: many files, then the pipeline): what each
-// table held before it starts (the highest id, or for teams and services, keyed by name, their names),
-// and, should it fail, every row added since.
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+// Undoing a long load that is not one transaction (the demo: a file per transaction, then the
+// pipeline's). Before it starts: each table's highest id, and the teams and services rows as they are.
+// Should it fail: the rows the load's own files added — keys from those files and ids above the marks,
+// so what other writers stored meanwhile stays — and the teams and services as they were.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Kysely, Selectable } from 'kysely';
+import type { ImportKind } from '../domain/records.ts';
+import type { Database, ServiceTable, TeamTable } from './schema.ts';
+import { tableOf } from './upsert.ts';
 
-/** Tables with an id a load adds rows to: what the pipeline derives (removed first), then the records. */
 const ID_TABLES = ['problems', 'signals', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries'] as const;
-const NAMED_TABLES = ['teams', 'services'] as const;
 type IdTable = (typeof ID_TABLES)[number];
-type NamedTable = (typeof NAMED_TABLES)[number];
+type NamedTable = 'teams' | 'services';
 
 export interface LoadMarks {
   ids: Record<IdTable, number>;
-  names: Record<NamedTable, string[]>;
+  teams: Selectable<TeamTable>[];
+  services: Selectable<ServiceTable>[];
 }
 
+/** A file the load imports, and the kind of its records. */
+export interface LoadedFile {
+  file: string;
+  kind: ImportKind;
+}
+
+export type Removed = Partial<Record<IdTable | NamedTable, number>>;
+
 export async function loadMarks(db: Kysely<Database>): Promise<LoadMarks> {
-  const marks: LoadMarks = { ids: {} as LoadMarks['ids'], names: {} as LoadMarks['names'] };
+  const ids = {} as LoadMarks['ids'];
   for (const table of ID_TABLES) {
     const row = await db.selectFrom(table).select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    marks.ids[table] = Number(row?.id ?? 0);
+    ids[table] = Number(row?.id ?? 0);
   }
-  for (const table of NAMED_TABLES) marks.names[table] = (await db.selectFrom(table).select('name').execute()).map((r) => r.name);
-  return marks;
+  return { ids, teams: await db.selectFrom('teams').selectAll().execute(), services: await db.selectFrom('services').selectAll().execute() };
+}
+
+/** Whether any table held a row when the marks were taken. */
+export const heldData = (marks: LoadMarks) => marks.teams.length > 0 || marks.services.length > 0 || Object.values(marks.ids).some((id) => id > 0);
+
+/** Keys per statement: under SQLite's bound-parameter limit. */
+const KEYS = 250;
+
+/** The keys (source, external_id — or name, for teams and services) of a JSONL file, a batch at a time. */
+async function* keysOf(file: string, named: boolean): AsyncGenerator<string[][]> {
+  let batch: string[][] = [];
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    const record = JSON.parse(line) as { source?: string; external_id?: string; name?: string };
+    const key = named ? [String(record.name)] : [String(record.source ?? 'import'), String(record.external_id)];
+    batch.push(key);
+    if (batch.length >= KEYS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**
- * Removes every row added since the marks, in one transaction: problems first (signals point at them),
- * and the derived change shipments of removed changes. Rows the load updated rather than added keep
- * their new values. Returns the rows removed per table.
+ * Removes, in one transaction, what the load's files added (their keys, above the marks), the
+ * problems derived since (the next pipeline run derives any that were someone else's), and restores
+ * the teams and services rows as they were. Returns the rows removed per table.
  */
-export async function removeSince(db: Kysely<Database>, marks: LoadMarks): Promise<Partial<Record<IdTable | NamedTable, number>>> {
-  const removed: Partial<Record<IdTable | NamedTable, number>> = {};
+export async function removeLoaded(db: Kysely<Database>, marks: LoadMarks, files: readonly LoadedFile[]): Promise<Removed> {
+  const removed: Removed = {};
   const note = (table: IdTable | NamedTable, n: bigint | number) => {
-    if (Number(n) > 0) removed[table] = Number(n);
+    if (Number(n) > 0) removed[table] = (removed[table] ?? 0) + Number(n);
   };
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('signals').set({ problem_id: null }).where('problem_id', '>', marks.ids.problems).execute();
-    await trx.deleteFrom('change_shipments').where('change_id', '>', marks.ids.changes).execute();
-    for (const table of ID_TABLES) {
-      note(table, (await trx.deleteFrom(table).where('id', '>', marks.ids[table]).executeTakeFirst()).numDeletedRows);
+    note('problems', (await trx.deleteFrom('problems').where('id', '>', marks.ids.problems).executeTakeFirst()).numDeletedRows);
+    for (const { file, kind } of files) {
+      const table = tableOf(kind) as IdTable | NamedTable;
+      if (table === 'teams' || table === 'services') {
+        const before = new Map<string, Selectable<TeamTable> | Selectable<ServiceTable>>((table === 'teams' ? marks.teams : marks.services).map((r) => [r.name, r]));
+        for await (const keys of keysOf(file, true)) {
+          const names = keys.map(([name]) => name!);
+          const added = names.filter((n) => !before.has(n));
+          if (added.length > 0) note(table, (await trx.deleteFrom(table).where('name', 'in', added).executeTakeFirst()).numDeletedRows);
+          for (const name of names) {
+            const row = before.get(name);
+            if (row) await trx.updateTable(table).set(row as never).where('name', '=', name).execute();
+          }
+        }
+        continue;
+      }
+      for await (const keys of keysOf(file, false)) {
+        const result = await trx
+          .deleteFrom(table)
+          .where('id', '>', marks.ids[table])
+          .where((eb) => eb(eb.refTuple('source', 'external_id'), 'in', keys.map(([source, id]) => eb.tuple(source!, id!))))
+          .executeTakeFirst();
+        note(table, result.numDeletedRows);
+      }
     }
-    for (const table of NAMED_TABLES) {
-      const kept = marks.names[table];
-      let q = trx.deleteFrom(table);
-      if (kept.length > 0) q = q.where('name', 'not in', kept);
-      note(table, (await q.executeTakeFirst()).numDeletedRows);
-    }
+    await trx.deleteFrom('change_shipments').where((eb) => eb.not(eb.exists(eb.selectFrom('changes').select('changes.id').whereRef('changes.id', '=', 'change_shipments.change_id')))).execute();
   });
   return removed;
 }
