@@ -2,7 +2,8 @@
 // decisions. The shell around the pure stages:
 //
 //   correlate (two streamed passes over the signals in time order: group, then summarise)
-//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → triage → [shipments] → [attribute] → [cost]
+//     → the deployment that shipped each pushed or merged change (store/shipments.ts), once per run
+//     → PROBLEM_STEPS, applied to each batch of finished problems: classify → triage → [attribute] → [cost]
 //     → write (upsert by key, point signals at their problem) → delete problems whose key vanished
 //
 // A later stage is one more entry in PROBLEM_STEPS: `prepare` loads what it needs once per run and
@@ -32,7 +33,7 @@ import { buildClassifier, type Classification, classifyProblem, type ConfirmedEx
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
-import { shipmentStep } from './shipment-step.ts';
+import { deriveShipments } from '../store/shipments.ts';
 import { dispositionsFrom, setAsideRationale, type SetAside, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
@@ -115,8 +116,8 @@ export const triageStep: PipelineStep = {
   },
 };
 
-/** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify; shipments only prepare (once per run), before attribution reads the changes. */
-export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, shipmentStep, attributeStep, costStep];
+/** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
+export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attributeStep, costStep];
 
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
@@ -189,6 +190,8 @@ export interface PipelineSummary {
   signals_moved: number;
   services_remapped: number;
   decisions_replayed: number;
+  /** Pushed or merged changes without a deployment from their source, and how many the run placed. */
+  changes_shipped: { unshipped: number; shipped: number };
   timings_ms: { remap: number; correlate: number; derive_and_write: number; cleanup: number };
 }
 
@@ -226,6 +229,8 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   const correlateMs = clock() - t;
   t = clock();
 
+  // Before attribution reads the changes; once per run, not on every review operation's re-derivation.
+  const shipments = await deriveShipments(db);
   const ctx: RunContext = { store, config, decisions, now };
   const steps = await prepareSteps(ctx, options.steps);
   const assembler = createAssembler(result);
@@ -239,6 +244,7 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
     signals_moved: 0,
     services_remapped,
     decisions_replayed: decisions.length,
+    changes_shipped: { unshipped: shipments.unshipped, shipped: shipments.shipped },
     timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
   };
   let pending: ProblemDraft[] = [];

@@ -55,7 +55,8 @@ for (const factory of factories) {
     });
 
     it('the pipeline gives each pushed or merged change the deployment that shipped it, and writes nothing the second time', async () => {
-      await runPipeline(store, config, { now: '2025-11-25T00:00:00.000Z' });
+      const summary = await runPipeline(store, config, { now: '2025-11-25T00:00:00.000Z' });
+      expect(summary.changes_shipped).toEqual({ unshipped: 3, shipped: 2 });
       expect(await shipments(store)).toEqual([
         { external_id: 'acme/checkout#7', deployment_ref: 'github:d2', reason: 'first production deployment of checkout after it merged' },
         { external_id: 'acme/checkout@abcdef1234567890', deployment_ref: 'github:d1', reason: 'deployed its commit abcdef1234567890' },
