@@ -34,7 +34,7 @@ import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classi
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
 import { deriveShipments } from '../store/shipments.ts';
-import { dispositionsFrom, setAsideRationale, type SetAside, triage } from './triage.ts';
+import { dispositionsFrom, setAsideRationale, type SetAside, type SetAsideNote, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
 export interface DerivedProblem {
@@ -140,7 +140,7 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
     type_decider: classification?.decider ?? null,
     type_rationale: set_aside ? setAsideRationale(set_aside, rationale ?? 'unclassified') : rationale,
     review_state: set_aside ? 'dismissed' : (classification?.review_state ?? 'to_verify'),
-    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {}, ...(set_aside ? { set_aside } : {}) }),
+    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {}, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) }),
     ...problem.columns,
   };
 }

@@ -159,6 +159,8 @@ for (const factory of factories) {
       const dismissed = await app.inject({ method: 'POST', url: `/api/v1/problems/${before['slack:C1-2']!.id}/dismiss`, payload: { actor: 'ben', reason: 'a customer misread the report' } });
       expect(dismissed.statusCode).toBe(200);
       expect(dismissed.json()).toMatchObject({ review_state: 'dismissed', type_rationale: expect.stringMatching(/^not counted \(set aside by ben\): a customer misread the report\./) });
+      // The parts as fields, for the dashboard: who, why, and the classification it would have if counted.
+      expect(dismissed.json().correlation.set_aside).toEqual({ by: 'person', actor: 'ben', reason: 'a customer misread the report', if_counted: expect.stringMatching(/^(rules|no rule|model)/) });
 
       await runPipeline(store, config);
       expect(await states()).toMatchObject({ 'alertmanager:flap': 'counted', 'slack:C1-2': 'set aside' });
@@ -193,6 +195,7 @@ for (const factory of factories) {
       const keys = review.json().items.map((i: { problem: { key: string } }) => i.problem.key);
       expect(keys.sort()).toEqual(['pagerduty:PD1', 'slack:C1-2']);
       expect(review.json().set_aside.count).toBe(3);
+      expect(review.json().set_aside.problems).toContainEqual(expect.objectContaining({ set_aside: expect.objectContaining({ by: 'rule', reason: expect.stringMatching(/resolved itself/), if_counted: expect.any(String) }) }));
 
       const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/problems/{id}/dismiss', '/api/v1/problems/{id}/restore']));

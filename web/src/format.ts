@@ -87,11 +87,8 @@ export function reviewWords(state: string): string {
   return state === SET_ASIDE ? 'set aside, not counted' : state.replace('_', ' ');
 }
 
-/**
- * A set-aside problem's rationale in its two parts (src/pipeline/triage.ts writes
- * "not counted (<who>): <reason>. If counted: <classification>"): why it is set aside, and the type it would have.
- */
-export function setAsideParts(rationale: string | null): { who: string; reason: string; ifCounted: string } | null {
-  const m = /^not counted \(([^)]*)\): (.*?)\. If counted: (.*)$/s.exec(rationale ?? '');
-  return m ? { who: m[1]!, reason: m[2]!, ifCounted: m[3]! } : null;
+/** Who set a problem aside, in words. */
+export function setAsideBy(note: { by: 'rule' | 'person'; actor?: string } | null | undefined): string {
+  if (!note) return 'set aside';
+  return note.by === 'person' ? `set aside by ${note.actor ?? 'a person'}` : 'set aside as noise';
 }

@@ -156,6 +156,16 @@ export interface ProblemRecord {
   deployment_id: number | null;
   attribution: unknown;
   cost?: unknown;
+  /** How the signals were grouped; `set_aside` when the problem is not counted (src/pipeline/triage.ts). */
+  correlation?: { set_aside?: SetAsideNote; [key: string]: unknown } | null;
+}
+
+/** Why a problem is not counted, who said so, and the classification it would have if counted. */
+export interface SetAsideNote {
+  by: 'rule' | 'person';
+  actor?: string;
+  reason: string;
+  if_counted: string;
 }
 
 export interface SignalRecord {
@@ -208,7 +218,7 @@ export interface Review {
   items: { problem: ProblemRecord; needs: ReviewNeed[] }[];
   progress: { total: number; resolved: number };
   /** What the pipeline set aside in the period, for a person to check. */
-  set_aside?: { count: number; problems: { id: number; title: string; impact_start: string; service: string | null; type_rationale: string | null }[] };
+  set_aside?: { count: number; problems: { id: number; title: string; impact_start: string; service: string | null; type_rationale: string | null; set_aside: SetAsideNote | null }[] };
 }
 
 export const PROBLEM_TYPES = ['code', 'infra', 'integration', 'regression', 'mixed'] as const;

@@ -10,6 +10,7 @@ import { presentRow, presentReview } from '../../store/records.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 import { zodMessage } from '../zod-message.ts';
+import type { SetAsideNote } from '../../pipeline/triage.ts';
 
 const WEEK = 7 * 86_400_000;
 /** A queue longer than this is not a 15-minute review; the oldest items wait for the next one. */
@@ -84,7 +85,7 @@ async function reviewView(store: Store, id: number) {
   // What the pipeline set aside in the week, so a person can check it is noise.
   const setAside = await store.db
     .selectFrom('problems')
-    .select(['id', 'title', 'impact_start', 'service', 'type_rationale'])
+    .select(['id', 'title', 'impact_start', 'service', 'type_rationale', 'correlation'])
     .where('review_state', '=', SET_ASIDE)
     .where('impact_start', '>=', review.period_start)
     .where('impact_start', '<', review.period_end)
@@ -94,12 +95,15 @@ async function reviewView(store: Store, id: number) {
     ...presentReview(review),
     items,
     progress: { total: items.length, resolved: items.filter((i) => i.needs.length === 0).length },
-    set_aside: { count: setAside.length, problems: setAside.slice(0, MAX_QUEUE) },
+    set_aside: {
+      count: setAside.length,
+      problems: setAside.slice(0, MAX_QUEUE).map(({ correlation, ...p }) => ({ ...p, set_aside: fromJson<{ set_aside?: SetAsideNote }>(correlation, {}).set_aside ?? null })),
+    },
   };
 }
 
 export async function reviewRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const reviewSchema = { type: 'object', properties: { id: { type: 'integer' }, period_start: { type: 'string' }, period_end: { type: 'string' }, started_at: { type: 'string' }, completed_at: { type: ['string', 'null'] }, problem_keys: { type: 'array', items: { type: 'string' } }, summary: { type: ['object', 'null'] }, items: { type: 'array', items: { type: 'object', properties: { problem: { type: 'object' }, needs: { type: 'array', items: { enum: ['type', 'release', 'cost'] } } } } }, progress: { type: 'object' }, set_aside: { type: 'object', description: 'problems of the period set aside as not escaped problems: count, and the newest (id, title, impact_start, service, type_rationale)' } } };
+  const reviewSchema = { type: 'object', properties: { id: { type: 'integer' }, period_start: { type: 'string' }, period_end: { type: 'string' }, started_at: { type: 'string' }, completed_at: { type: ['string', 'null'] }, problem_keys: { type: 'array', items: { type: 'string' } }, summary: { type: ['object', 'null'] }, items: { type: 'array', items: { type: 'object', properties: { problem: { type: 'object' }, needs: { type: 'array', items: { enum: ['type', 'release', 'cost'] } } } } }, progress: { type: 'object' }, set_aside: { type: 'object', description: 'problems of the period set aside as not escaped problems: count, and the newest (id, title, impact_start, service, type_rationale, set_aside: by, actor, reason, if_counted)' } } };
 
   documentOperation({
     method: 'post',

@@ -5,7 +5,7 @@ import { ApiError, useApi } from '../api.ts';
 import { addCost, confirmRelease, confirmType, dismissProblem, restoreProblem } from '../actions.ts';
 import { Num } from '../components/Num.tsx';
 import { ErrorState, Empty, Load } from '../components/States.tsx';
-import { dateTime, hours, num, pct, reviewWords, SET_ASIDE, setAsideParts } from '../format.ts';
+import { dateTime, hours, num, pct, reviewWords, SET_ASIDE, setAsideBy } from '../format.ts';
 import { Link } from '../router.tsx';
 import { PROBLEM_TYPES, type Page, type ProblemRecord, type SignalRecord } from '../types.ts';
 
@@ -97,11 +97,11 @@ function Counting({ p, reload }: { p: ProblemRecord; reload: () => void }) {
   const { run, view } = useAction();
   const [reason, setReason] = useState('');
   if (p.review_state === SET_ASIDE) {
-    const parts = setAsideParts(p.type_rationale);
+    const note = p.correlation?.set_aside;
     return (
       <div className="flag set-aside" role="note" data-testid="set-aside">
         <p>
-          <strong>Not counted</strong> ({parts?.who ?? 'set aside'}): {parts?.reason ?? 'not an escaped problem'}. It is in no metric and no release's escapes.
+          <strong>Not counted</strong> ({setAsideBy(note)}): {note?.reason ?? 'not an escaped problem'}. It is in no metric and no release's escapes.
         </p>
         <button type="button" onClick={() => run('Count it', () => restoreProblem(p.id), reload)}>
           Count it as an escaped problem
@@ -138,7 +138,7 @@ function TypeSection({ p, reload }: { p: ProblemRecord; reload: () => void }) {
       <p>
         Confidence {pct(p.type_confidence)} · decided by {p.type_decider ?? 'nobody yet'} · {p.review_state === 'confirmed' ? 'confirmed' : p.review_state === SET_ASIDE ? 'not counted' : 'to verify'}
       </p>
-      <p className="rationale">{(p.review_state === SET_ASIDE ? setAsideParts(p.type_rationale)?.ifCounted : p.type_rationale) ?? 'No rationale recorded.'}</p>
+      <p className="rationale">{(p.review_state === SET_ASIDE ? (p.correlation?.set_aside?.if_counted ?? p.type_rationale) : p.type_rationale) ?? 'No rationale recorded.'}</p>
       <div role="group" aria-label="Confirm or change the type" className="buttons">
         {PROBLEM_TYPES.map((t) => (
           <button key={t} type="button" aria-pressed={p.type === t && p.review_state === 'confirmed'} onClick={() => run(`Type ${t}`, () => confirmType(p.id, t), reload)}>

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, useApi } from '../api.ts';
 import { addCost, confirmRelease, confirmType, dismissProblem, mergeProblems, restoreProblem, splitProblem } from '../actions.ts';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
-import { date, dateTime, num, setAsideParts } from '../format.ts';
+import { date, dateTime, num } from '../format.ts';
 import { Link } from '../router.tsx';
 import type { Page, ProblemRecord, Review, SignalRecord } from '../types.ts';
 
@@ -513,7 +513,7 @@ function SetAside({ review, restored, onRestore }: { review: Review; restored: n
               </td>
               <td>{p.service ?? '—'}</td>
               <td>{dateTime(p.impact_start)}</td>
-              <td className="rationale">{setAsideParts(p.type_rationale)?.reason ?? p.type_rationale}</td>
+              <td className="rationale">{p.set_aside?.reason ?? p.type_rationale}</td>
               <td>
                 {restored.includes(p.id) ? (
                   'counted'
