@@ -145,6 +145,28 @@ class GrowableInt32 {
   }
 }
 
+/** A service and the names the sources use for it (`source:alias` ones are a source's own ids). */
+export interface ServiceNames {
+  name: string;
+  aliases: readonly string[];
+}
+
+/**
+ * The aliases a person may write in free text to name the service: unscoped ones that are a name, not
+ * a word (a space, hyphen, underscore, dot or digit in them: `Checkout API`, `checkout_api`). A plain
+ * word alias (`checkout`, `gateway`, `cart`) is what an alert label says, but in a customer's
+ * sentence ("502 Bad Gateway", "my cart is empty") it is an ordinary word and names nothing.
+ */
+export function mentionAliases(service: ServiceNames): string[] {
+  const out: string[] = [];
+  for (const alias of service.aliases) {
+    const lower = alias.trim().toLowerCase();
+    if (/^[a-z][a-z0-9_-]*:/.test(lower) || !/[\s\-_.0-9]/.test(lower)) continue;
+    if (!out.includes(lower)) out.push(lower);
+  }
+  return out;
+}
+
 interface ServiceWindow {
   /** A member of the group the window belongs to. */
   member: number;
@@ -184,7 +206,7 @@ export interface Correlator {
  */
 export function createCorrelator(
   options: CorrelationOptions = DEFAULT_CORRELATION,
-  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[] } = {},
+  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[]; services?: readonly ServiceNames[] } = {},
 ): Correlator {
   const fences = groupingFences(context.decisions ?? []);
   const parent = new GrowableInt32();
@@ -206,12 +228,27 @@ export function createCorrelator(
   // Per fence (a person's split fences signals apart, so each fence keeps its own service windows),
   // per service: nested maps, so looking a window up builds no key string.
   const windows = new Map<number, Map<string, ServiceWindow>>();
-  const serviceNames: string[] = [];
-  const lowerServiceNames: string[] = [];
-  // The services a title may name, by their first four lower-case characters: a title is scanned
-  // once instead of searched once per known service (hundreds at large).
+  // The names a title may use for a service (lower-case) and the service each stands for: canonical
+  // names as signals carry them, and the aliases people write (`Checkout API`), by their first four
+  // characters, so a title is scanned once instead of searched once per name (hundreds at large).
+  const mentionNames: string[] = [];
+  const mentionServices: string[] = [];
   const servicesByPrefix = new Map<number, number[]>();
   const knownServices = new Set<string>();
+  const knownNames = new Map<string, number>();
+  for (const service of context.services ?? []) {
+    knownServices.add(service.name);
+    addMentionName(service.name, service.name);
+  }
+  const aliasOwners = new Map<string, string | null>();
+  for (const service of context.services ?? []) {
+    for (const alias of mentionAliases(service)) {
+      const owner = aliasOwners.get(alias);
+      aliasOwners.set(alias, owner === undefined || owner === service.name ? service.name : null);
+    }
+  }
+  // An alias two services share names neither.
+  for (const [alias, owner] of aliasOwners) if (owner) addMentionName(alias, owner);
   const vocabulary = new Map<string, number>();
   const documentFrequency: number[] = [];
   let documents = 0;
@@ -284,10 +321,16 @@ export function createCorrelator(
     return joined;
   }
 
-  function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention'): boolean {
+  function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention', detail = service): boolean {
     const window = windows.get(fence.data[i]!)?.get(service);
     if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) return false;
-    return union(i, window.member, rule, service);
+    return union(i, window.member, rule, detail);
+  }
+
+  /** The service a mention names, and the alias the title used when it is not the service's own name. */
+  function mentionDetail(k: number): string {
+    const service = mentionServices[k]!;
+    return mentionNames[k] === service.toLowerCase() ? service : `${service}, named as "${mentionNames[k]}"`;
   }
 
   function extendWindow(i: number, at: number, signal: CorrelationSignal): void {
@@ -306,31 +349,40 @@ export function createCorrelator(
     }
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
-      if (signal.service.length >= 4) {
-        const lower = signal.service.toLowerCase();
-        const k = serviceNames.push(signal.service) - 1;
-        lowerServiceNames.push(lower);
-        const prefix = prefixKey(lower, 0);
-        const list = servicesByPrefix.get(prefix);
-        if (list) list.push(k);
-        else servicesByPrefix.set(prefix, [k]);
-      }
+      addMentionName(signal.service, signal.service);
     }
   }
 
-  /** The longest known service name (of four or more characters) the title contains; the first known wins a tie. */
-  function mentionedService(title: string): string | undefined {
+  /** Makes `name` (four or more characters) a way for a title to name `service`. */
+  function addMentionName(name: string, service: string): void {
+    const lower = name.toLowerCase();
+    if (lower.length < 4 || knownNames.has(lower)) return;
+    const k = mentionNames.push(lower) - 1;
+    mentionServices.push(service);
+    knownNames.set(lower, k);
+    const prefix = prefixKey(lower, 0);
+    const list = servicesByPrefix.get(prefix);
+    if (list) list.push(k);
+    else servicesByPrefix.set(prefix, [k]);
+  }
+
+  /**
+   * The longest known name the title contains as a whole word (`checkout-api` in `checkout-api down`,
+   * not `checkout` in `checkouts`); the first known wins a tie.
+   */
+  function mentionedName(title: string): number {
     const text = title.toLowerCase();
     let best = -1;
     for (let p = 0; p + 4 <= text.length; p++) {
       const candidates = servicesByPrefix.get(prefixKey(text, p));
-      if (!candidates) continue;
+      if (!candidates || (p > 0 && isWordChar(text.charCodeAt(p - 1)))) continue;
       for (const k of candidates) {
-        if (best >= 0 && (serviceNames[k]!.length < serviceNames[best]!.length || (serviceNames[k]!.length === serviceNames[best]!.length && k > best))) continue;
-        if (text.startsWith(lowerServiceNames[k]!, p)) best = k;
+        const name = mentionNames[k]!;
+        if (best >= 0 && (name.length < mentionNames[best]!.length || (name.length === mentionNames[best]!.length && k > best))) continue;
+        if (text.startsWith(name, p) && !isWordChar(text.charCodeAt(p + name.length))) best = k;
       }
     }
-    return best >= 0 ? serviceNames[best] : undefined;
+    return best;
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -408,8 +460,8 @@ export function createCorrelator(
       if (signal.service) {
         grouped = byService(i, at, signal.service, 'service_time') || grouped;
       } else {
-        const named = mentionedService(signal.title);
-        if (named) grouped = byService(i, at, named, 'service_mention') || grouped;
+        const named = mentionedName(signal.title);
+        if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
       }
       // Text similarity is the weakest evidence: only for signals nothing stronger placed.
       if (!grouped) byText(i, at, signal, tokens);
@@ -495,9 +547,10 @@ export function correlate(
   signals: readonly CorrelationSignal[],
   options: CorrelationOptions = DEFAULT_CORRELATION,
   decisions: readonly GroupingDecision[] = [],
+  services: readonly ServiceNames[] = [],
 ): { groups: number[][]; result: CorrelationResult; order: CorrelationSignal[] } {
   const order = [...signals].sort(byTimeThenId);
-  const correlator = createCorrelator(options, { targets: linkTargets(order), decisions });
+  const correlator = createCorrelator(options, { targets: linkTargets(order), decisions, services });
   for (const s of order) correlator.add(s);
   const result = correlator.finish();
   const groups = new Map<number, number[]>();

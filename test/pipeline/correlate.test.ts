@@ -143,6 +143,44 @@ describe('correlate', () => {
   });
 });
 
+describe('service named by an alias', () => {
+  const at = (m: number) => `2025-11-03T10:${String(m).padStart(2, '0')}:00Z`;
+  const services = [
+    { name: 'checkout-api', aliases: ['checkout', 'Checkout API', 'pagerduty:PCHK'] },
+    { name: 'gateway-api', aliases: ['gateway', 'Gateway API'] },
+  ];
+  const outages = () => [
+    sig({ occurred_at: at(0), service: 'checkout-api', title: 'HighErrorRate', resolved_at: at(50) }),
+    sig({ occurred_at: at(1), service: 'gateway-api', title: 'LatencyP99High', resolved_at: at(50) }),
+  ];
+
+  it('joins a ticket whose subject names the product to that product\'s open outage, and says how it was named', () => {
+    const [checkout, gateway] = outages();
+    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'Checkout API: cannot pay for my order' });
+    const { groups, result, order } = correlate([checkout!, gateway!, ticket], undefined, [], services);
+    expect(groups.find((g) => g.includes(ticket.id))).toEqual([checkout!.id, ticket.id]);
+    const root = result.groupOf[order.findIndex((s) => s.id === ticket.id)]!;
+    expect(result.reasonsFor(root)).toEqual([{ signal_id: ticket.id, joined_id: checkout!.id, rule: 'service_mention', detail: 'checkout-api, named as "checkout api"' }]);
+  });
+
+  it('does not take a plain-word alias, a name inside a longer word, or a source-scoped id as a mention', () => {
+    const [checkout, gateway] = outages();
+    const pasted = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'The page says 502 Bad Gateway' });
+    const glued = sig({ source: 'zendesk', kind: 'support', occurred_at: at(11), title: 'checkout apis and mycheckout api' });
+    const scoped = sig({ kind: 'chat', occurred_at: at(12), title: 'is PCHK paging?' });
+    const { groups } = correlate([checkout!, gateway!, pasted, glued, scoped], undefined, [], services);
+    for (const s of [pasted, glued, scoped]) expect(groups.find((g) => g.includes(s.id))).toEqual([s.id]);
+  });
+
+  it('names neither service with an alias two services share', () => {
+    const [checkout, gateway] = outages();
+    const shared = [{ name: 'checkout-api', aliases: ['Shop API'] }, { name: 'gateway-api', aliases: ['shop api'] }, { name: 'orders-api', aliases: ['Shop API'] }];
+    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'Shop API: nothing works' });
+    const { groups } = correlate([checkout!, gateway!, ticket], undefined, [], shared);
+    expect(groups.find((g) => g.includes(ticket.id))).toEqual([ticket.id]);
+  });
+});
+
 describe('assemble', () => {
   it('derives key, times, title and explanation from the group', () => {
     const alert = sig({ source: 'prom', external_id: 'x1', occurred_at: '2025-11-03T10:00:00Z', detected_at: null, service: 'checkout', severity: 'high', resolved_at: '2025-11-03T11:00:00Z', status: 'resolved', kind: 'log' });
