@@ -1,6 +1,7 @@
-// Groups signals into problems and says why, in four kinds of evidence, strongest first:
-// explicit links, the same service at overlapping times, a service named in a service-less signal
-// while that service is troubled, and similar titles close in time. Signals must arrive in time
+// Groups signals into problems and says why, in five kinds of evidence, strongest first:
+// explicit links, the same service at overlapping times, a service named (by its name or an alias)
+// in a service-less signal while that service is troubled, a chat message in a channel that talks
+// about a troubled service and uses that outage's words, and similar titles close in time. Signals must arrive in time
 // order; state is a sliding window per service plus union-find over signal positions, so the cost
 // is linear in the number of signals and memory stays bounded by the window (and by the links).
 import type { Config } from '../domain/config.ts';
@@ -28,9 +29,11 @@ export interface CorrelationSignal {
   title: string;
   service: string | null;
   links: readonly string[];
+  /** Where a chat message was posted (its `channel` label); read for chat signals only. */
+  channel?: string | null;
 }
 
-export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'text', 'merge', 'split'] as const;
+export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'text', 'merge', 'split'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];
 
 /** One grouping step: signal `signal_id` joined the group `joined_id` was in, because of `rule`. */
@@ -52,6 +55,15 @@ const FIRING_KINDS = new Set(['alert', 'incident', 'log']);
 const NON_EVENT_LINKS = new Set(['version', 'deployment', 'pr']);
 
 const MINUTE = 60_000;
+
+/** Reports from people: their words are not the outage's own (every outage brings "site is slow"). */
+const REPORT_KINDS = new Set(['support', 'chat']);
+/** Messages a channel must have had placed on a service (by a link or by naming it) before it counts as that service's channel. */
+const CHANNEL_EVIDENCE = 2;
+/** The share of a chat message's word weight (idf²) that must also be in the outage's own words. */
+const CHANNEL_WORD_SHARE = 0.2;
+/** The most distinct words an outage's window keeps to compare chat messages with. */
+const WINDOW_WORDS = 1024;
 
 /** A number for the four characters of `text` at `p` (equal characters, equal numbers; clashes are checked). */
 const prefixKey = (text: string, p: number) =>
@@ -172,6 +184,8 @@ interface ServiceWindow {
   member: number;
   startMs: number;
   activeUntilMs: number;
+  /** Title words of the window's alerts, incidents, tickets and log alerts (not of reports). */
+  words: Set<number>;
 }
 
 interface TextEntry {
@@ -250,7 +264,15 @@ export function createCorrelator(
   // An alias two services share names neither.
   for (const [alias, owner] of aliasOwners) if (owner) addMentionName(alias, owner);
   const vocabulary = new Map<string, number>();
+  const words: string[] = [];
   const documentFrequency: number[] = [];
+  // Per chat channel, the services its messages were placed on by a link or a name, and how often;
+  // per signal, its service as a number into serviceNumbers (-1 for none), to learn from a link.
+  const channelServices = new Map<string, Map<string, number>>();
+  const serviceNumbers = new Map<string, number>();
+  const serviceByNumber: string[] = [];
+  const serviceOf = new GrowableInt32();
+  let linkedService: string | undefined;
   let documents = 0;
   const textWindow: TextEntry[] = [];
   let textHead = 0;
@@ -302,6 +324,7 @@ export function createCorrelator(
       tokenOwner.set(token, i);
       return false;
     }
+    if (linkedService === undefined && serviceOf.data[owner]! >= 0) linkedService = serviceByNumber[serviceOf.data[owner]!];
     return union(i, owner, 'link', token.startsWith('ref:') ? token.slice(4) : token);
   }
 
@@ -333,7 +356,7 @@ export function createCorrelator(
     return mentionNames[k] === service.toLowerCase() ? service : `${service}, named as "${mentionNames[k]}"`;
   }
 
-  function extendWindow(i: number, at: number, signal: CorrelationSignal): void {
+  function extendWindow(i: number, at: number, signal: CorrelationSignal, tokens: readonly number[]): void {
     if (!signal.service) return;
     const resolved = signal.resolved_at ? Date.parse(signal.resolved_at) : NaN;
     const openUntil = FIRING_KINDS.has(signal.kind) ? (Number.isNaN(resolved) ? at + openFor : Math.min(Math.max(resolved, at), at + openFor)) : at;
@@ -341,12 +364,13 @@ export function createCorrelator(
     const f = fence.data[i]!;
     let fenced = windows.get(f);
     if (!fenced) windows.set(f, (fenced = new Map()));
-    const window = fenced.get(signal.service);
+    let window = fenced.get(signal.service);
     if (window && find(window.member) === find(i)) {
       window.activeUntilMs = Math.max(window.activeUntilMs, until);
     } else {
-      fenced.set(signal.service, { member: i, startMs: at, activeUntilMs: until });
+      fenced.set(signal.service, (window = { member: i, startMs: at, activeUntilMs: until, words: new Set() }));
     }
+    if (!REPORT_KINDS.has(signal.kind)) for (const t of tokens) if (window.words.size < WINDOW_WORDS) window.words.add(t);
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
       addMentionName(signal.service, signal.service);
@@ -383,6 +407,47 @@ export function createCorrelator(
       }
     }
     return best;
+  }
+
+  /** Counts one more message of `channel` placed on `service`. */
+  function learnChannel(channel: string, service: string): void {
+    let seen = channelServices.get(channel);
+    if (!seen) channelServices.set(channel, (seen = new Map()));
+    seen.set(service, (seen.get(service) ?? 0) + 1);
+  }
+
+  /**
+   * A chat message nothing else placed joins an outage open on one of the services its channel talks
+   * about, when enough of its words (by weight: rare words count more) are the outage's own, and no
+   * other outage of the channel's services qualifies as well: the channel alone says whose room it is,
+   * the words say which fire. Two outages that qualify leave the message alone.
+   */
+  function byChannel(i: number, at: number, channel: string, tokens: readonly number[]): boolean {
+    const seen = channelServices.get(channel);
+    const fenced = windows.get(fence.data[i]!);
+    if (!seen || !fenced || tokens.length === 0) return false;
+    const weight = (t: number) => Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2;
+    let total = 0;
+    for (const t of tokens) total += weight(t);
+    if (total <= 0) return false;
+    let best: { window: ServiceWindow; service: string; share: number; messages: number } | undefined;
+    let rivals = false;
+    for (const [service, messages] of seen) {
+      if (messages < CHANNEL_EVIDENCE) continue;
+      const window = fenced.get(service);
+      if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) continue;
+      let shared = 0;
+      for (const t of tokens) if (window.words.has(t)) shared += weight(t);
+      const share = shared / total;
+      if (share < CHANNEL_WORD_SHARE) continue;
+      // Two services of one outage (already one group) are one candidate.
+      if (best && find(best.window.member) !== find(window.member)) rivals = true;
+      if (!best || share > best.share) best = { window, service, share, messages };
+    }
+    if (!best || rivals) return false;
+    const common = tokens.filter((t) => best.window.words.has(t)).map((t) => words[t]!);
+    const detail = `channel ${channel} talks about ${best.service} (${best.messages} messages placed there before); ${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`;
+    return union(i, best.window.member, 'chat_channel', detail);
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -449,6 +514,7 @@ export function createCorrelator(
         if (t === undefined) {
           t = documentFrequency.length;
           vocabulary.set(word, t);
+          words.push(word);
           documentFrequency.push(0);
         }
         if (!tokens.includes(t)) tokens.push(t);
@@ -456,16 +522,33 @@ export function createCorrelator(
       documents++;
       for (const t of tokens) documentFrequency[t]!++;
 
+      let service = -1;
+      if (signal.service) {
+        service = serviceNumbers.get(signal.service) ?? -1;
+        if (service < 0) {
+          service = serviceByNumber.push(signal.service) - 1;
+          serviceNumbers.set(signal.service, service);
+        }
+      }
+      serviceOf.push(service);
+      linkedService = undefined;
       let grouped = byLinks(i, signal, ref);
+      let named = -1;
       if (signal.service) {
         grouped = byService(i, at, signal.service, 'service_time') || grouped;
       } else {
-        const named = mentionedName(signal.title);
+        named = mentionedName(signal.title);
         if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
+      }
+      if (signal.kind === 'chat' && signal.channel) {
+        if (!grouped && !signal.service) grouped = byChannel(i, at, signal.channel, tokens);
+        // What the message was placed on teaches what its channel is about (never its own channel join).
+        const about = signal.service ?? linkedService ?? (named >= 0 ? mentionServices[named] : undefined);
+        if (about) learnChannel(signal.channel, about);
       }
       // Text similarity is the weakest evidence: only for signals nothing stronger placed.
       if (!grouped) byText(i, at, signal, tokens);
-      extendWindow(i, at, signal);
+      extendWindow(i, at, signal, tokens);
       // Word lists that only hold signals older than the text window are dropped now and then, or
       // one-off words (ids, hostnames) would keep their lists for the whole history.
       if (i % 50_000 === 49_999) {
