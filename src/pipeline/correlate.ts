@@ -65,6 +65,9 @@ const CHANNEL_WORD_SHARE = 0.2;
 /** The most distinct words an outage's window keeps to compare chat messages with. */
 const WINDOW_WORDS = 1024;
 
+/** Whether a link names a release or change (shared by every signal of that release, not one event). */
+const isReleaseLink = (link: string) => NON_EVENT_LINKS.has(link.slice(0, link.indexOf(':')));
+
 /** A number for the four characters of `text` at `p` (equal characters, equal numbers; clashes are checked). */
 const prefixKey = (text: string, p: number) =>
   ((text.charCodeAt(p) * 31 + text.charCodeAt(p + 1)) * 31 + text.charCodeAt(p + 2)) * 31 + text.charCodeAt(p + 3);
@@ -186,6 +189,8 @@ interface ServiceWindow {
   activeUntilMs: number;
   /** Title words of the window's alerts, incidents, tickets and log alerts (not of reports). */
   words: Set<number>;
+  /** The releases and changes its signals name (`version:2.4.0`, lower-case). */
+  releases: Set<string>;
 }
 
 interface TextEntry {
@@ -368,9 +373,10 @@ export function createCorrelator(
     if (window && find(window.member) === find(i)) {
       window.activeUntilMs = Math.max(window.activeUntilMs, until);
     } else {
-      fenced.set(signal.service, (window = { member: i, startMs: at, activeUntilMs: until, words: new Set() }));
+      fenced.set(signal.service, (window = { member: i, startMs: at, activeUntilMs: until, words: new Set(), releases: new Set() }));
     }
     if (!REPORT_KINDS.has(signal.kind)) for (const t of tokens) if (window.words.size < WINDOW_WORDS) window.words.add(t);
+    for (const link of signal.links) if (isReleaseLink(link) && window.releases.size < WINDOW_WORDS) window.releases.add(link.toLowerCase());
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
       addMentionName(signal.service, signal.service);
@@ -418,19 +424,20 @@ export function createCorrelator(
 
   /**
    * A chat message nothing else placed joins an outage open on one of the services its channel talks
-   * about, when enough of its words (by weight: rare words count more) are the outage's own, and no
-   * other outage of the channel's services qualifies as well: the channel alone says whose room it is,
-   * the words say which fire. Two outages that qualify leave the message alone.
+   * about, when enough of its words (by weight: rare words count more) are the outage's own or it
+   * names a release the outage's signals name, and no other outage of the channel's services
+   * qualifies as well: the channel says whose room it is, the words or the release say which fire.
+   * Two outages that qualify leave the message alone.
    */
-  function byChannel(i: number, at: number, channel: string, tokens: readonly number[]): boolean {
+  function byChannel(i: number, at: number, channel: string, tokens: readonly number[], links: readonly string[]): boolean {
     const seen = channelServices.get(channel);
     const fenced = windows.get(fence.data[i]!);
-    if (!seen || !fenced || tokens.length === 0) return false;
+    if (!seen || !fenced) return false;
+    const releases = links.filter(isReleaseLink).map((l) => l.toLowerCase());
     const weight = (t: number) => Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2;
     let total = 0;
     for (const t of tokens) total += weight(t);
-    if (total <= 0) return false;
-    let best: { window: ServiceWindow; service: string; share: number; messages: number } | undefined;
+    let best: { window: ServiceWindow; service: string; share: number; release: string | undefined; messages: number } | undefined;
     let rivals = false;
     for (const [service, messages] of seen) {
       if (messages < CHANNEL_EVIDENCE) continue;
@@ -438,16 +445,20 @@ export function createCorrelator(
       if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) continue;
       let shared = 0;
       for (const t of tokens) if (window.words.has(t)) shared += weight(t);
-      const share = shared / total;
-      if (share < CHANNEL_WORD_SHARE) continue;
+      const share = total > 0 ? shared / total : 0;
+      const release = releases.find((r) => window.releases.has(r));
+      if (share < CHANNEL_WORD_SHARE && !release) continue;
       // Two services of one outage (already one group) are one candidate.
       if (best && find(best.window.member) !== find(window.member)) rivals = true;
-      if (!best || share > best.share) best = { window, service, share, messages };
+      if (!best || share > best.share) best = { window, service, share, release, messages };
     }
     if (!best || rivals) return false;
     const common = tokens.filter((t) => best.window.words.has(t)).map((t) => words[t]!);
-    const detail = `channel ${channel} talks about ${best.service} (${best.messages} messages placed there before); ${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`;
-    return union(i, best.window.member, 'chat_channel', detail);
+    const because = [
+      ...(best.share >= CHANNEL_WORD_SHARE ? [`${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`] : []),
+      ...(best.release ? [`it names ${best.release}, as the outage's signals do`] : []),
+    ];
+    return union(i, best.window.member, 'chat_channel', `channel ${channel} talks about ${best.service} (${best.messages} messages placed there before); ${because.join('; ')}`);
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -541,7 +552,7 @@ export function createCorrelator(
         if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
       }
       if (signal.kind === 'chat' && signal.channel) {
-        if (!grouped && !signal.service) grouped = byChannel(i, at, signal.channel, tokens);
+        if (!grouped && !signal.service) grouped = byChannel(i, at, signal.channel, tokens, signal.links);
         // What the message was placed on teaches what its channel is about (never its own channel join).
         const about = signal.service ?? linkedService ?? (named >= 0 ? mentionServices[named] : undefined);
         if (about) learnChannel(signal.channel, about);

@@ -225,6 +225,18 @@ describe('chat joined through the channel it was posted in', () => {
     expect(groupOf(groups, both)).toEqual([both.id]);
   });
 
+  it('joins a message that names the release the outage\'s signals name, whatever its words', () => {
+    const checkout = checkoutOutage();
+    const orders = [sig({ occurred_at: at(10, 1), service: 'orders-api', title: 'Dead letter queue growing for orders.created', resolved_at: at(11, 0), links: ['version:7.1.0'] })];
+    const release = chat({ occurred_at: at(10, 20), title: 'should we roll back?', links: ['version:7.1.0'] });
+    const otherRelease = chat({ occurred_at: at(10, 21), title: 'is it the deploy?', links: ['version:9.9.9'] });
+    const { groups, result, order } = correlate([...history(), ...checkout, ...orders, release, otherRelease]);
+    expect(groupOf(groups, release)).toEqual([orders[0]!.id, release.id]);
+    expect(groupOf(groups, otherRelease)).toEqual([otherRelease.id]);
+    const join = result.reasonsFor(result.groupOf[order.findIndex((s) => s.id === release.id)]!).find((r) => r.signal_id === release.id)!;
+    expect(join).toMatchObject({ rule: 'chat_channel', detail: "channel #team-payments talks about orders-api (2 messages placed there before); it names version:7.1.0, as the outage's signals do" });
+  });
+
   it('needs two placed messages before a channel counts as a service\'s, and an open outage', () => {
     const outage = checkoutOutage();
     const symptom = chat({ occurred_at: at(10, 20), title: '500s on /v1/checkout, NullPointerException everywhere' });
