@@ -552,7 +552,8 @@ export function createCorrelator(
         if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
       }
       if (signal.kind === 'chat' && signal.channel) {
-        if (!grouped && !signal.service) grouped = byChannel(i, at, signal.channel, tokens, signal.links);
+        // A message that names a service speaks of that one: with no outage open there, it joins none.
+        if (!grouped && !signal.service && named < 0) grouped = byChannel(i, at, signal.channel, tokens, signal.links);
         // What the message was placed on teaches what its channel is about (never its own channel join).
         const about = signal.service ?? linkedService ?? (named >= 0 ? mentionServices[named] : undefined);
         if (about) learnChannel(signal.channel, about);

@@ -157,8 +157,10 @@ describe('service named by an alias', () => {
   it('joins a ticket whose subject names the product to that product\'s open outage, and says how it was named', () => {
     const [checkout, gateway] = outages();
     const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'Checkout API: cannot pay for my order' });
-    const { groups, result, order } = correlate([checkout!, gateway!, ticket], undefined, [], services);
+    const howTo = sig({ source: 'zendesk', kind: 'support', occurred_at: at(12), title: 'How do I change my invoice address?' });
+    const { groups, result, order } = correlate([checkout!, gateway!, ticket, howTo], undefined, [], services);
     expect(groups.find((g) => g.includes(ticket.id))).toEqual([checkout!.id, ticket.id]);
+    expect(groups.find((g) => g.includes(howTo.id))).toEqual([howTo.id]);
     const root = result.groupOf[order.findIndex((s) => s.id === ticket.id)]!;
     expect(result.reasonsFor(root)).toEqual([{ signal_id: ticket.id, joined_id: checkout!.id, rule: 'service_mention', detail: 'checkout-api, named as "checkout api"' }]);
   });
@@ -237,15 +239,16 @@ describe('chat joined through the channel it was posted in', () => {
     expect(join).toMatchObject({ rule: 'chat_channel', detail: "channel #team-payments talks about orders-api (2 messages placed there before); it names version:7.1.0, as the outage's signals do" });
   });
 
-  it('needs two placed messages before a channel counts as a service\'s, and an open outage', () => {
+  it('needs two placed messages before a channel counts as a service\'s, an open outage, and no other service named', () => {
     const outage = checkoutOutage();
     const symptom = chat({ occurred_at: at(10, 20), title: '500s on /v1/checkout, NullPointerException everywhere' });
     const otherChannel = chat({ occurred_at: at(10, 21), channel: '#random', title: '500s on /v1/checkout, NullPointerException everywhere' });
     const afterwards = chat({ occurred_at: at(13, 0), title: '500s on /v1/checkout, NullPointerException again?' });
+    const namesAnother = chat({ occurred_at: at(10, 22), title: 'orders-api: 500s on /v1/checkout, NullPointerException' });
     const once = history().filter((s) => s.title !== 'rolling back');
     expect(groupOf(correlate([...once, ...outage, symptom]).groups, symptom)).toEqual([symptom.id]);
     // Each case on its own, so the messages cannot join one another by their similar words.
-    for (const s of [otherChannel, afterwards]) expect(groupOf(correlate([...history(), ...outage, s]).groups, s)).toEqual([s.id]);
+    for (const s of [otherChannel, afterwards, namesAnother]) expect(groupOf(correlate([...history(), ...outage, s]).groups, s)).toEqual([s.id]);
     expect(groupOf(correlate([...history(), ...outage, symptom]).groups, symptom)).toContain(outage[0]!.id);
   });
 
