@@ -1,9 +1,10 @@
 // Groups signals into problems and says why, in five kinds of evidence, strongest first:
 // explicit links, the same service at overlapping times, a service named (by its name or an alias)
 // in a service-less signal while that service is troubled, a chat message in a channel that talks
-// about a troubled service and uses that outage's words, and similar titles close in time. Signals must arrive in time
-// order; state is a sliding window per service plus union-find over signal positions, so the cost
-// is linear in the number of signals and memory stays bounded by the window (and by the links).
+// about a troubled service and uses that outage's words or release, and similar titles close in
+// time (docs/pipeline.md, Correlation). Signals must arrive in time order; state is a sliding window
+// per service plus union-find over signal positions, so the cost is linear in the number of signals
+// and memory stays bounded by the window (and by the links and the channels).
 import type { Config } from '../domain/config.ts';
 import { parseLink } from '../domain/fields.ts';
 
@@ -64,6 +65,8 @@ const CHANNEL_EVIDENCE = 2;
 const CHANNEL_WORD_SHARE = 0.2;
 /** The most distinct words an outage's window keeps to compare chat messages with. */
 const WINDOW_WORDS = 1024;
+
+const isNumber = (word: string) => /^[0-9]+$/.test(word);
 
 /** Whether a link names a release or change (shared by every signal of that release, not one event). */
 const isReleaseLink = (link: string) => NON_EVENT_LINKS.has(link.slice(0, link.indexOf(':')));
@@ -434,7 +437,8 @@ export function createCorrelator(
     const fenced = windows.get(fence.data[i]!);
     if (!seen || !fenced) return false;
     const releases = links.filter(isReleaseLink).map((l) => l.toLowerCase());
-    const weight = (t: number) => Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2;
+    // A bare number (`15` of "15:00" and of "15%") names nothing on its own.
+    const weight = (t: number) => (isNumber(words[t]!) ? 0 : Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2);
     let total = 0;
     for (const t of tokens) total += weight(t);
     let best: { window: ServiceWindow; service: string; share: number; release: string | undefined; messages: number } | undefined;
@@ -453,7 +457,7 @@ export function createCorrelator(
       if (!best || share > best.share) best = { window, service, share, release, messages };
     }
     if (!best || rivals) return false;
-    const common = tokens.filter((t) => best.window.words.has(t)).map((t) => words[t]!);
+    const common = tokens.filter((t) => weight(t) > 0 && best.window.words.has(t)).map((t) => words[t]!);
     const because = [
       ...(best.share >= CHANNEL_WORD_SHARE ? [`${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`] : []),
       ...(best.release ? [`it names ${best.release}, as the outage's signals do`] : []),

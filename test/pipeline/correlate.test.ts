@@ -207,9 +207,10 @@ describe('chat joined through the channel it was posted in', () => {
   it('joins a message naming the symptom to the open outage of a service its channel talks about, and says why', () => {
     const outage = checkoutOutage();
     const symptom = chat({ occurred_at: at(10, 20), title: 'seeing a bunch of 500s on /v1/checkout, NullPointerException in the handler' });
-    const chatter = chat({ occurred_at: at(10, 25), title: 'deploy train leaves at 15:00' });
+    const chatter = chat({ occurred_at: at(10, 25), title: 'retro at 15:30' });
+    outage.push(sig({ occurred_at: at(10, 3), service: 'checkout-api', title: 'Error rate 15% on /v1/checkout', resolved_at: at(11, 0) }));
     const { groups, result, order } = correlate([...history(), ...outage, symptom, chatter]);
-    expect(groupOf(groups, symptom)).toEqual([outage[0]!.id, outage[1]!.id, symptom.id]);
+    expect(groupOf(groups, symptom)).toEqual([outage[0]!.id, outage[1]!.id, outage[2]!.id, symptom.id]);
     expect(groupOf(groups, chatter)).toEqual([chatter.id]);
     const reasons = result.reasonsFor(result.groupOf[order.findIndex((s) => s.id === symptom.id)]!);
     const join = reasons.find((r) => r.signal_id === symptom.id)!;
