@@ -111,18 +111,23 @@ const cells = new Map<string, number>();
 const ours = new Map<number, number>();
 const theirs = new Map<number, number>();
 let noise = 0;
+// Noise pulled in: signals of no true problem sitting in one of our problems that holds signals of a true one.
+const noiseKinds = new Map<number, Map<string, number>>();
+const holdsTruth = new Set<number>();
 let after = 0;
 for (;;) {
-  const rows = await store.db.selectFrom('signals').select(['id', 'source', 'external_id', 'problem_id']).where('id', '>', after).orderBy('id').limit(50_000).execute();
+  const rows = await store.db.selectFrom('signals').select(['id', 'source', 'external_id', 'kind', 'problem_id']).where('id', '>', after).orderBy('id').limit(50_000).execute();
   if (rows.length === 0) break;
   after = Number(rows[rows.length - 1]!.id);
   for (const r of rows) {
     let truth = truthOf.get(`${r.source}:${r.external_id}`);
+    const mine = Number(r.problem_id);
     if (truth === undefined) {
       noise++;
       truth = -r.id;
-    }
-    const mine = Number(r.problem_id);
+      const kinds = noiseKinds.get(mine) ?? noiseKinds.set(mine, new Map()).get(mine)!;
+      kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+    } else holdsTruth.add(mine);
     ours.set(mine, (ours.get(mine) ?? 0) + 1);
     theirs.set(truth, (theirs.get(truth) ?? 0) + 1);
     const cell = `${mine}/${truth}`;
@@ -175,9 +180,12 @@ for (const [truth, parts] of cellsByTruth) {
 }
 console.log(`type vs ground truth (rules only, nothing confirmed): ${(100 * typedRight / typed).toFixed(1)}% of ${typed} true problems; ` +
   [...confusion].filter(([k]) => k.split('→')[0] !== k.split('→')[1]).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', '));
+const noisePulledIn: Record<string, number> = {};
+for (const [mine, kinds] of noiseKinds) if (holdsTruth.has(mine)) for (const [kind, n] of kinds) noisePulledIn[kind] = (noisePulledIn[kind] ?? 0) + n;
 const quality = {
   true_problems: trueProblem,
   noise_signals: noise,
+  noise_pulled_in: noisePulledIn,
   our_problems: ours.size,
   pairwise_precision: precision,
   pairwise_recall: recall,
@@ -190,5 +198,6 @@ console.log(
   `correlation vs ground truth: pairwise precision ${(100 * precision).toFixed(1)}%, recall ${(100 * recall).toFixed(1)}%, F1 ${f1.toFixed(3)}; ` +
     `${trueProblem} true problems (+${noise} noise signals) → ${ours.size} of ours; ${(100 * quality.true_problems_found_exactly).toFixed(1)}% of true problems found exactly`,
 );
+console.log(`noise pulled in (signals of no true problem in a problem with true signals): ${Object.values(noisePulledIn).reduce((a, b) => a + b, 0)} (${Object.entries(noisePulledIn).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`);
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, signals: signalCount, runs: timings, max_rss_mb: maxRss, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));

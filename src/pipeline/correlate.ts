@@ -1,8 +1,10 @@
-// Groups signals into problems and says why, in four kinds of evidence, strongest first:
-// explicit links, the same service at overlapping times, a service named in a service-less signal
-// while that service is troubled, and similar titles close in time. Signals must arrive in time
-// order; state is a sliding window per service plus union-find over signal positions, so the cost
-// is linear in the number of signals and memory stays bounded by the window (and by the links).
+// Groups signals into problems and says why, in five kinds of evidence, strongest first:
+// explicit links, the same service at overlapping times, a service named (by its name or an alias)
+// in a service-less signal while that service is troubled, a chat message in a channel that talks
+// about a troubled service and uses that outage's words or release, and similar titles close in
+// time (docs/pipeline.md, Correlation). Signals must arrive in time order; state is a sliding window
+// per service plus union-find over signal positions, so the cost is linear in the number of signals
+// and memory stays bounded by the window (and by the links and the channels).
 import type { Config } from '../domain/config.ts';
 import { parseLink } from '../domain/fields.ts';
 
@@ -28,9 +30,11 @@ export interface CorrelationSignal {
   title: string;
   service: string | null;
   links: readonly string[];
+  /** Where a chat message was posted (its `channel` label); read for chat signals only. */
+  channel?: string | null;
 }
 
-export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'text', 'merge', 'split'] as const;
+export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'text', 'merge', 'split'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];
 
 /** One grouping step: signal `signal_id` joined the group `joined_id` was in, because of `rule`. */
@@ -52,6 +56,20 @@ const FIRING_KINDS = new Set(['alert', 'incident', 'log']);
 const NON_EVENT_LINKS = new Set(['version', 'deployment', 'pr']);
 
 const MINUTE = 60_000;
+
+/** Reports from people: their words are not the outage's own (every outage brings "site is slow"). */
+const REPORT_KINDS = new Set(['support', 'chat']);
+/** Messages a channel must have had placed on a service (by a link or by naming it) before it counts as that service's channel. */
+const CHANNEL_EVIDENCE = 2;
+/** The share of a chat message's word weight (idf²) that must also be in the outage's own words. */
+const CHANNEL_WORD_SHARE = 0.2;
+/** The most distinct words an outage's window keeps to compare chat messages with. */
+const WINDOW_WORDS = 1024;
+
+const isNumber = (word: string) => /^[0-9]+$/.test(word);
+
+/** Whether a link names a release or change (shared by every signal of that release, not one event). */
+const isReleaseLink = (link: string) => NON_EVENT_LINKS.has(link.slice(0, link.indexOf(':')));
 
 /** A number for the four characters of `text` at `p` (equal characters, equal numbers; clashes are checked). */
 const prefixKey = (text: string, p: number) =>
@@ -145,11 +163,37 @@ class GrowableInt32 {
   }
 }
 
+/** A service and the names the sources use for it (`source:alias` ones are a source's own ids). */
+export interface ServiceNames {
+  name: string;
+  aliases: readonly string[];
+}
+
+/**
+ * The aliases a person may write in free text to name the service: unscoped ones that are a name, not
+ * a word (a space, hyphen, underscore, dot or digit in them: `Checkout API`, `checkout_api`). A plain
+ * word alias (`checkout`, `gateway`, `cart`) is what an alert label says, but in a customer's
+ * sentence ("502 Bad Gateway", "my cart is empty") it is an ordinary word and names nothing.
+ */
+export function mentionAliases(service: ServiceNames): string[] {
+  const out: string[] = [];
+  for (const alias of service.aliases) {
+    const lower = alias.trim().toLowerCase();
+    if (/^[a-z][a-z0-9_-]*:/.test(lower) || !/[\s\-_.0-9]/.test(lower)) continue;
+    if (!out.includes(lower)) out.push(lower);
+  }
+  return out;
+}
+
 interface ServiceWindow {
   /** A member of the group the window belongs to. */
   member: number;
   startMs: number;
   activeUntilMs: number;
+  /** Title words of the window's alerts, incidents, tickets and log alerts (not of reports). */
+  words: Set<number>;
+  /** The releases and changes its signals name (`version:2.4.0`, lower-case). */
+  releases: Set<string>;
 }
 
 interface TextEntry {
@@ -184,7 +228,7 @@ export interface Correlator {
  */
 export function createCorrelator(
   options: CorrelationOptions = DEFAULT_CORRELATION,
-  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[] } = {},
+  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[]; services?: readonly ServiceNames[] } = {},
 ): Correlator {
   const fences = groupingFences(context.decisions ?? []);
   const parent = new GrowableInt32();
@@ -206,14 +250,37 @@ export function createCorrelator(
   // Per fence (a person's split fences signals apart, so each fence keeps its own service windows),
   // per service: nested maps, so looking a window up builds no key string.
   const windows = new Map<number, Map<string, ServiceWindow>>();
-  const serviceNames: string[] = [];
-  const lowerServiceNames: string[] = [];
-  // The services a title may name, by their first four lower-case characters: a title is scanned
-  // once instead of searched once per known service (hundreds at large).
+  // The names a title may use for a service (lower-case) and the service each stands for: canonical
+  // names as signals carry them, and the aliases people write (`Checkout API`), by their first four
+  // characters, so a title is scanned once instead of searched once per name (hundreds at large).
+  const mentionNames: string[] = [];
+  const mentionServices: string[] = [];
   const servicesByPrefix = new Map<number, number[]>();
   const knownServices = new Set<string>();
+  const knownNames = new Map<string, number>();
+  for (const service of context.services ?? []) {
+    knownServices.add(service.name);
+    addMentionName(service.name, service.name);
+  }
+  const aliasOwners = new Map<string, string | null>();
+  for (const service of context.services ?? []) {
+    for (const alias of mentionAliases(service)) {
+      const owner = aliasOwners.get(alias);
+      aliasOwners.set(alias, owner === undefined || owner === service.name ? service.name : null);
+    }
+  }
+  // An alias two services share names neither.
+  for (const [alias, owner] of aliasOwners) if (owner) addMentionName(alias, owner);
   const vocabulary = new Map<string, number>();
+  const words: string[] = [];
   const documentFrequency: number[] = [];
+  // Per chat channel, the services its messages were placed on by a link or a name, and how often;
+  // per signal, its service as a number into serviceNumbers (-1 for none), to learn from a link.
+  const channelServices = new Map<string, Map<string, number>>();
+  const serviceNumbers = new Map<string, number>();
+  const serviceByNumber: string[] = [];
+  const serviceOf = new GrowableInt32();
+  let linkedService: string | undefined;
   let documents = 0;
   const textWindow: TextEntry[] = [];
   let textHead = 0;
@@ -265,6 +332,7 @@ export function createCorrelator(
       tokenOwner.set(token, i);
       return false;
     }
+    if (linkedService === undefined && serviceOf.data[owner]! >= 0) linkedService = serviceByNumber[serviceOf.data[owner]!];
     return union(i, owner, 'link', token.startsWith('ref:') ? token.slice(4) : token);
   }
 
@@ -284,13 +352,19 @@ export function createCorrelator(
     return joined;
   }
 
-  function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention'): boolean {
+  function byService(i: number, at: number, service: string, rule: 'service_time' | 'service_mention', detail = service): boolean {
     const window = windows.get(fence.data[i]!)?.get(service);
     if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) return false;
-    return union(i, window.member, rule, service);
+    return union(i, window.member, rule, detail);
   }
 
-  function extendWindow(i: number, at: number, signal: CorrelationSignal): void {
+  /** The service a mention names, and the alias the title used when it is not the service's own name. */
+  function mentionDetail(k: number): string {
+    const service = mentionServices[k]!;
+    return mentionNames[k] === service.toLowerCase() ? service : `${service}, named as "${mentionNames[k]}"`;
+  }
+
+  function extendWindow(i: number, at: number, signal: CorrelationSignal, tokens: readonly number[]): void {
     if (!signal.service) return;
     const resolved = signal.resolved_at ? Date.parse(signal.resolved_at) : NaN;
     const openUntil = FIRING_KINDS.has(signal.kind) ? (Number.isNaN(resolved) ? at + openFor : Math.min(Math.max(resolved, at), at + openFor)) : at;
@@ -298,39 +372,97 @@ export function createCorrelator(
     const f = fence.data[i]!;
     let fenced = windows.get(f);
     if (!fenced) windows.set(f, (fenced = new Map()));
-    const window = fenced.get(signal.service);
+    let window = fenced.get(signal.service);
     if (window && find(window.member) === find(i)) {
       window.activeUntilMs = Math.max(window.activeUntilMs, until);
     } else {
-      fenced.set(signal.service, { member: i, startMs: at, activeUntilMs: until });
+      fenced.set(signal.service, (window = { member: i, startMs: at, activeUntilMs: until, words: new Set(), releases: new Set() }));
     }
+    if (!REPORT_KINDS.has(signal.kind)) for (const t of tokens) if (window.words.size < WINDOW_WORDS) window.words.add(t);
+    for (const link of signal.links) if (isReleaseLink(link) && window.releases.size < WINDOW_WORDS) window.releases.add(link.toLowerCase());
     if (!knownServices.has(signal.service)) {
       knownServices.add(signal.service);
-      if (signal.service.length >= 4) {
-        const lower = signal.service.toLowerCase();
-        const k = serviceNames.push(signal.service) - 1;
-        lowerServiceNames.push(lower);
-        const prefix = prefixKey(lower, 0);
-        const list = servicesByPrefix.get(prefix);
-        if (list) list.push(k);
-        else servicesByPrefix.set(prefix, [k]);
-      }
+      addMentionName(signal.service, signal.service);
     }
   }
 
-  /** The longest known service name (of four or more characters) the title contains; the first known wins a tie. */
-  function mentionedService(title: string): string | undefined {
+  /** Makes `name` (four or more characters) a way for a title to name `service`. */
+  function addMentionName(name: string, service: string): void {
+    const lower = name.toLowerCase();
+    if (lower.length < 4 || knownNames.has(lower)) return;
+    const k = mentionNames.push(lower) - 1;
+    mentionServices.push(service);
+    knownNames.set(lower, k);
+    const prefix = prefixKey(lower, 0);
+    const list = servicesByPrefix.get(prefix);
+    if (list) list.push(k);
+    else servicesByPrefix.set(prefix, [k]);
+  }
+
+  /**
+   * The longest known name the title contains as a whole word (`checkout-api` in `checkout-api down`,
+   * not `checkout` in `checkouts`); the first known wins a tie.
+   */
+  function mentionedName(title: string): number {
     const text = title.toLowerCase();
     let best = -1;
     for (let p = 0; p + 4 <= text.length; p++) {
       const candidates = servicesByPrefix.get(prefixKey(text, p));
-      if (!candidates) continue;
+      if (!candidates || (p > 0 && isWordChar(text.charCodeAt(p - 1)))) continue;
       for (const k of candidates) {
-        if (best >= 0 && (serviceNames[k]!.length < serviceNames[best]!.length || (serviceNames[k]!.length === serviceNames[best]!.length && k > best))) continue;
-        if (text.startsWith(lowerServiceNames[k]!, p)) best = k;
+        const name = mentionNames[k]!;
+        if (best >= 0 && (name.length < mentionNames[best]!.length || (name.length === mentionNames[best]!.length && k > best))) continue;
+        if (text.startsWith(name, p) && !isWordChar(text.charCodeAt(p + name.length))) best = k;
       }
     }
-    return best >= 0 ? serviceNames[best] : undefined;
+    return best;
+  }
+
+  /** Counts one more message of `channel` placed on `service`. */
+  function learnChannel(channel: string, service: string): void {
+    let seen = channelServices.get(channel);
+    if (!seen) channelServices.set(channel, (seen = new Map()));
+    seen.set(service, (seen.get(service) ?? 0) + 1);
+  }
+
+  /**
+   * A chat message nothing else placed joins an outage open on one of the services its channel talks
+   * about, when enough of its words (by weight: rare words count more) are the outage's own or it
+   * names a release the outage's signals name, and no other outage of the channel's services
+   * qualifies as well: the channel says whose room it is, the words or the release say which fire.
+   * Two outages that qualify leave the message alone.
+   */
+  function byChannel(i: number, at: number, channel: string, tokens: readonly number[], links: readonly string[]): boolean {
+    const seen = channelServices.get(channel);
+    const fenced = windows.get(fence.data[i]!);
+    if (!seen || !fenced) return false;
+    const releases = links.filter(isReleaseLink).map((l) => l.toLowerCase());
+    // A bare number (`15` of "15:00" and of "15%") names nothing on its own.
+    const weight = (t: number) => (isNumber(words[t]!) ? 0 : Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2);
+    let total = 0;
+    for (const t of tokens) total += weight(t);
+    let best: { window: ServiceWindow; service: string; share: number; release: string | undefined; messages: number } | undefined;
+    let rivals = false;
+    for (const [service, messages] of seen) {
+      if (messages < CHANNEL_EVIDENCE) continue;
+      const window = fenced.get(service);
+      if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) continue;
+      let shared = 0;
+      for (const t of tokens) if (window.words.has(t)) shared += weight(t);
+      const share = total > 0 ? shared / total : 0;
+      const release = releases.find((r) => window.releases.has(r));
+      if (share < CHANNEL_WORD_SHARE && !release) continue;
+      // Two services of one outage (already one group) are one candidate.
+      if (best && find(best.window.member) !== find(window.member)) rivals = true;
+      if (!best || share > best.share) best = { window, service, share, release, messages };
+    }
+    if (!best || rivals) return false;
+    const common = tokens.filter((t) => weight(t) > 0 && best.window.words.has(t)).map((t) => words[t]!);
+    const because = [
+      ...(best.share >= CHANNEL_WORD_SHARE ? [`${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`] : []),
+      ...(best.release ? [`it names ${best.release}, as the outage's signals do`] : []),
+    ];
+    return union(i, best.window.member, 'chat_channel', `channel ${channel} talks about ${best.service} (${best.messages} messages placed there before); ${because.join('; ')}`);
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -397,6 +529,7 @@ export function createCorrelator(
         if (t === undefined) {
           t = documentFrequency.length;
           vocabulary.set(word, t);
+          words.push(word);
           documentFrequency.push(0);
         }
         if (!tokens.includes(t)) tokens.push(t);
@@ -404,16 +537,34 @@ export function createCorrelator(
       documents++;
       for (const t of tokens) documentFrequency[t]!++;
 
+      let service = -1;
+      if (signal.service) {
+        service = serviceNumbers.get(signal.service) ?? -1;
+        if (service < 0) {
+          service = serviceByNumber.push(signal.service) - 1;
+          serviceNumbers.set(signal.service, service);
+        }
+      }
+      serviceOf.push(service);
+      linkedService = undefined;
       let grouped = byLinks(i, signal, ref);
+      let named = -1;
       if (signal.service) {
         grouped = byService(i, at, signal.service, 'service_time') || grouped;
       } else {
-        const named = mentionedService(signal.title);
-        if (named) grouped = byService(i, at, named, 'service_mention') || grouped;
+        named = mentionedName(signal.title);
+        if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
+      }
+      if (signal.kind === 'chat' && signal.channel) {
+        // A message that names a service speaks of that one: with no outage open there, it joins none.
+        if (!grouped && !signal.service && named < 0) grouped = byChannel(i, at, signal.channel, tokens, signal.links);
+        // What the message was placed on teaches what its channel is about (never its own channel join).
+        const about = signal.service ?? linkedService ?? (named >= 0 ? mentionServices[named] : undefined);
+        if (about) learnChannel(signal.channel, about);
       }
       // Text similarity is the weakest evidence: only for signals nothing stronger placed.
       if (!grouped) byText(i, at, signal, tokens);
-      extendWindow(i, at, signal);
+      extendWindow(i, at, signal, tokens);
       // Word lists that only hold signals older than the text window are dropped now and then, or
       // one-off words (ids, hostnames) would keep their lists for the whole history.
       if (i % 50_000 === 49_999) {
@@ -495,9 +646,10 @@ export function correlate(
   signals: readonly CorrelationSignal[],
   options: CorrelationOptions = DEFAULT_CORRELATION,
   decisions: readonly GroupingDecision[] = [],
+  services: readonly ServiceNames[] = [],
 ): { groups: number[][]; result: CorrelationResult; order: CorrelationSignal[] } {
   const order = [...signals].sort(byTimeThenId);
-  const correlator = createCorrelator(options, { targets: linkTargets(order), decisions });
+  const correlator = createCorrelator(options, { targets: linkTargets(order), decisions, services });
   for (const s of order) correlator.add(s);
   const result = correlator.finish();
   const groups = new Map<number, number[]>();

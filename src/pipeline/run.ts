@@ -26,7 +26,8 @@ import {
   type StoredDecision,
   writeProblems,
 } from '../store/problems.ts';
-import { loadServiceResolver } from '../store/services.ts';
+import { loadServices, serviceResolver } from '../store/services.ts';
+import { chatChannels } from '../store/chat-channels.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
@@ -210,7 +211,8 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   const clock = () => performance.now();
   let t = clock();
 
-  const services_remapped = await remapSignalServices(db, await loadServiceResolver(db), store.sqlite);
+  const services = await loadServices(db);
+  const services_remapped = await remapSignalServices(db, serviceResolver(services), store.sqlite);
   const remapMs = clock() - t;
   t = clock();
 
@@ -218,10 +220,11 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   const total = await countSignals(db);
   const targets = new Set<string>();
   for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
-  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions) });
+  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
+  const channels = await chatChannels(db);
   let done = 0;
   for await (const page of signalsInTimeOrder(db, 'correlation', undefined, store.sqlite)) {
-    for (const s of page) correlator.add(s);
+    for (const s of page) correlator.add(s.kind === 'chat' ? { ...s, channel: channels.get(s.id) ?? null } : s);
     done += page.length;
     options.onProgress?.({ phase: 'correlate', done, total });
   }

@@ -143,6 +143,125 @@ describe('correlate', () => {
   });
 });
 
+describe('service named by an alias', () => {
+  const at = (m: number) => `2025-11-03T10:${String(m).padStart(2, '0')}:00Z`;
+  const services = [
+    { name: 'checkout-api', aliases: ['checkout', 'Checkout API', 'pagerduty:PCHK'] },
+    { name: 'gateway-api', aliases: ['gateway', 'Gateway API'] },
+  ];
+  const outages = () => [
+    sig({ occurred_at: at(0), service: 'checkout-api', title: 'HighErrorRate', resolved_at: at(50) }),
+    sig({ occurred_at: at(1), service: 'gateway-api', title: 'LatencyP99High', resolved_at: at(50) }),
+  ];
+
+  it('joins a ticket whose subject names the product to that product\'s open outage, and says how it was named', () => {
+    const [checkout, gateway] = outages();
+    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'Checkout API: cannot pay for my order' });
+    const howTo = sig({ source: 'zendesk', kind: 'support', occurred_at: at(12), title: 'How do I change my invoice address?' });
+    const { groups, result, order } = correlate([checkout!, gateway!, ticket, howTo], undefined, [], services);
+    expect(groups.find((g) => g.includes(ticket.id))).toEqual([checkout!.id, ticket.id]);
+    expect(groups.find((g) => g.includes(howTo.id))).toEqual([howTo.id]);
+    const root = result.groupOf[order.findIndex((s) => s.id === ticket.id)]!;
+    expect(result.reasonsFor(root)).toEqual([{ signal_id: ticket.id, joined_id: checkout!.id, rule: 'service_mention', detail: 'checkout-api, named as "checkout api"' }]);
+  });
+
+  it('does not take a plain-word alias, a name inside a longer word, or a source-scoped id as a mention', () => {
+    const [checkout, gateway] = outages();
+    const pasted = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'The page says 502 Bad Gateway' });
+    const glued = sig({ source: 'zendesk', kind: 'support', occurred_at: at(11), title: 'checkout apis and mycheckout api' });
+    const scoped = sig({ kind: 'chat', occurred_at: at(12), title: 'is PCHK paging?' });
+    const { groups } = correlate([checkout!, gateway!, pasted, glued, scoped], undefined, [], services);
+    for (const s of [pasted, glued, scoped]) expect(groups.find((g) => g.includes(s.id))).toEqual([s.id]);
+  });
+
+  it('names neither service with an alias two services share', () => {
+    const [checkout, gateway] = outages();
+    const shared = [{ name: 'checkout-api', aliases: ['Shop API'] }, { name: 'gateway-api', aliases: ['shop api'] }, { name: 'orders-api', aliases: ['Shop API'] }];
+    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10), title: 'Shop API: nothing works' });
+    const { groups } = correlate([checkout!, gateway!, ticket], undefined, [], shared);
+    expect(groups.find((g) => g.includes(ticket.id))).toEqual([ticket.id]);
+  });
+});
+
+describe('chat joined through the channel it was posted in', () => {
+  const at = (h: number, m: number) => `2025-11-03T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
+  const chat = (over: Partial<AssemblySignal> & { occurred_at: string; title: string }) => sig({ source: 'slack', kind: 'chat', channel: '#team-payments', ...over } as Partial<AssemblySignal> & { occurred_at: string });
+  /** Two earlier threads in #team-payments placed on checkout-api and two on orders-api by their links, plus unrelated history. */
+  const history = () => [
+    sig({ source: 'pagerduty', external_id: 'P1', kind: 'incident', occurred_at: at(1, 0), service: 'checkout-api', title: 'Checkout down', resolved_at: at(1, 30) }),
+    chat({ occurred_at: at(1, 5), title: 'looking at it', links: ['pagerduty:P1'] }),
+    chat({ occurred_at: at(1, 6), title: 'rolling back', links: ['pagerduty:P1'] }),
+    sig({ source: 'pagerduty', external_id: 'P2', kind: 'incident', occurred_at: at(2, 0), service: 'orders-api', title: 'Orders down', resolved_at: at(2, 30) }),
+    chat({ occurred_at: at(2, 5), title: 'on it', links: ['pagerduty:P2'] }),
+    chat({ occurred_at: at(2, 6), title: 'fixed', links: ['pagerduty:P2'] }),
+    ...['Disk full on worker-17', 'Certificate expired for api.example.com', 'Queue backlog on invoice-jobs', 'Slow search results'].map((title, k) =>
+      sig({ occurred_at: at(3, k), service: `other-${k}`, title, resolved_at: at(3, k + 1) })),
+  ];
+  const checkoutOutage = () => [
+    sig({ occurred_at: at(10, 0), service: 'checkout-api', title: 'HighErrorRate: 500s on /v1/checkout after null amount', resolved_at: at(11, 0) }),
+    sig({ occurred_at: at(10, 2), service: 'checkout-api', title: 'NullPointerException in Checkout order mapping', resolved_at: at(11, 0) }),
+  ];
+  const ordersOutage = () => [sig({ occurred_at: at(10, 1), service: 'orders-api', title: 'Dead letter queue growing for orders.created', resolved_at: at(11, 0) })];
+  const groupOf = (groups: number[][], s: AssemblySignal) => groups.find((g) => g.includes(s.id))!;
+
+  it('joins a message naming the symptom to the open outage of a service its channel talks about, and says why', () => {
+    const outage = checkoutOutage();
+    const symptom = chat({ occurred_at: at(10, 20), title: 'seeing a bunch of 500s on /v1/checkout, NullPointerException in the handler' });
+    const chatter = chat({ occurred_at: at(10, 25), title: 'retro at 15:30' });
+    outage.push(sig({ occurred_at: at(10, 3), service: 'checkout-api', title: 'Error rate 15% on /v1/checkout', resolved_at: at(11, 0) }));
+    const { groups, result, order } = correlate([...history(), ...outage, symptom, chatter]);
+    expect(groupOf(groups, symptom)).toEqual([outage[0]!.id, outage[1]!.id, outage[2]!.id, symptom.id]);
+    expect(groupOf(groups, chatter)).toEqual([chatter.id]);
+    const reasons = result.reasonsFor(result.groupOf[order.findIndex((s) => s.id === symptom.id)]!);
+    const join = reasons.find((r) => r.signal_id === symptom.id)!;
+    expect(join.rule).toBe('chat_channel');
+    expect(join.detail).toMatch(/^channel #team-payments talks about checkout-api \(2 messages placed there before\); \d+% of the message's word weight is in the outage's own words: .*nullpointerexception/);
+  });
+
+  it('with two outages of the channel open at once, joins the one whose words the message uses, or none when both fit', () => {
+    const checkout = checkoutOutage();
+    const orders = ordersOutage();
+    const aboutOrders = chat({ occurred_at: at(10, 20), title: 'DLQ for orders.created keeps growing, dead letter queue at 900' });
+    const both = chat({ occurred_at: at(10, 21), title: 'dead letter queue growing and 500s on /v1/checkout' });
+    const { groups } = correlate([...history(), ...checkout, ...orders, aboutOrders, both]);
+    expect(groupOf(groups, aboutOrders)).toEqual([orders[0]!.id, aboutOrders.id]);
+    expect(groupOf(groups, both)).toEqual([both.id]);
+  });
+
+  it('joins a message that names the release the outage\'s signals name, whatever its words', () => {
+    const checkout = checkoutOutage();
+    const orders = [sig({ occurred_at: at(10, 1), service: 'orders-api', title: 'Dead letter queue growing for orders.created', resolved_at: at(11, 0), links: ['version:7.1.0'] })];
+    const release = chat({ occurred_at: at(10, 20), title: 'should we roll back?', links: ['version:7.1.0'] });
+    const otherRelease = chat({ occurred_at: at(10, 21), title: 'is it the deploy?', links: ['version:9.9.9'] });
+    const { groups, result, order } = correlate([...history(), ...checkout, ...orders, release, otherRelease]);
+    expect(groupOf(groups, release)).toEqual([orders[0]!.id, release.id]);
+    expect(groupOf(groups, otherRelease)).toEqual([otherRelease.id]);
+    const join = result.reasonsFor(result.groupOf[order.findIndex((s) => s.id === release.id)]!).find((r) => r.signal_id === release.id)!;
+    expect(join).toMatchObject({ rule: 'chat_channel', detail: "channel #team-payments talks about orders-api (2 messages placed there before); it names version:7.1.0, as the outage's signals do" });
+  });
+
+  it('needs two placed messages before a channel counts as a service\'s, an open outage, and no other service named', () => {
+    const outage = checkoutOutage();
+    const symptom = chat({ occurred_at: at(10, 20), title: '500s on /v1/checkout, NullPointerException everywhere' });
+    const otherChannel = chat({ occurred_at: at(10, 21), channel: '#random', title: '500s on /v1/checkout, NullPointerException everywhere' });
+    const afterwards = chat({ occurred_at: at(13, 0), title: '500s on /v1/checkout, NullPointerException again?' });
+    const namesAnother = chat({ occurred_at: at(10, 22), title: 'orders-api: 500s on /v1/checkout, NullPointerException' });
+    const once = history().filter((s) => s.title !== 'rolling back');
+    expect(groupOf(correlate([...once, ...outage, symptom]).groups, symptom)).toEqual([symptom.id]);
+    // Each case on its own, so the messages cannot join one another by their similar words.
+    for (const s of [otherChannel, afterwards, namesAnother]) expect(groupOf(correlate([...history(), ...outage, s]).groups, s)).toEqual([s.id]);
+    expect(groupOf(correlate([...history(), ...outage, symptom]).groups, symptom)).toContain(outage[0]!.id);
+  });
+
+  it('leaves a support ticket alone: its channel label is how it arrived (email, web), not whose room it is', () => {
+    const outage = checkoutOutage();
+    const placed = [1, 2].map((k) => sig({ source: 'zendesk', kind: 'support', occurred_at: at(1, 10 + k), title: 'cannot pay', channel: 'email', links: ['pagerduty:P1'] } as Partial<AssemblySignal> & { occurred_at: string }));
+    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10, 20), title: '500s on /v1/checkout NullPointerException', channel: 'email' } as Partial<AssemblySignal> & { occurred_at: string });
+    const { groups } = correlate([...history(), ...placed, ...outage, ticket]);
+    expect(groupOf(groups, ticket)).toEqual([ticket.id]);
+  });
+});
+
 describe('assemble', () => {
   it('derives key, times, title and explanation from the group', () => {
     const alert = sig({ source: 'prom', external_id: 'x1', occurred_at: '2025-11-03T10:00:00Z', detected_at: null, service: 'checkout', severity: 'high', resolved_at: '2025-11-03T11:00:00Z', status: 'resolved', kind: 'log' });

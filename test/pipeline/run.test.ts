@@ -116,6 +116,26 @@ for (const factory of factories) {
       expect(again).toMatchObject({ type: 'code', type_decider: 'person', review_state: 'confirmed', type_rationale: 'confirmed by cleo' });
     });
 
+    it('joins a thread by the channel it was posted in and a ticket naming the product by an alias', async () => {
+      await upsertRecords(store.db, 'service', [{ name: 'checkout', aliases: ['Checkout Web'] }]);
+      const earlier = [
+        signal({ source: 'pagerduty', external_id: 'PD0', kind: 'incident', occurred_at: '2025-11-02T08:00:00Z', resolved_at: '2025-11-02T08:30:00Z', service: 'checkout', title: 'Checkout slow' }),
+        ...[1, 2].map((k) => signal({ source: 'slack', external_id: `C9-${k}`, kind: 'chat', occurred_at: `2025-11-02T08:0${k}:00Z`, title: 'looking', links: ['pagerduty:PD0'], labels: { channel: 'C9' } })),
+      ];
+      const thread = signal({ source: 'slack', external_id: 'C9-3', kind: 'chat', occurred_at: '2025-11-03T10:30:00Z', title: 'HTTP 5xx ratio above 5%, everything failing', labels: { channel: 'C9' } });
+      const ticket = signal({ source: 'zendesk', external_id: 'Z3', kind: 'support', occurred_at: '2025-11-03T10:35:00Z', title: 'Checkout Web: my order did not go through', labels: { channel: 'email' } });
+      await upsertRecords(store.db, 'signal', [...earlier, thread, ticket]);
+      await runPipeline(store, config);
+      const checkout = await store.db.selectFrom('problems').selectAll().where('key', '=', 'prometheus:am-0').executeTakeFirstOrThrow();
+      const members = await store.db.selectFrom('signals').select('external_id').where('problem_id', '=', checkout.id).execute();
+      expect(members.map((m) => m.external_id)).toEqual(expect.arrayContaining(['C9-3', 'Z3']));
+      const reasons = (typeof checkout.correlation === 'string' ? JSON.parse(checkout.correlation) : checkout.correlation).reasons as { signal: string; rule: string; detail: string }[];
+      expect(reasons).toEqual(expect.arrayContaining([
+        expect.objectContaining({ signal: 'slack:C9-3', rule: 'chat_channel', detail: expect.stringMatching(/^channel C9 talks about checkout \(2 messages placed there before\)/) }),
+        expect.objectContaining({ signal: 'zendesk:Z3', rule: 'service_mention', detail: 'checkout, named as "checkout web"' }),
+      ]));
+    });
+
     it('re-maps services through the current aliases before correlating', async () => {
       await runPipeline(store, config);
       await upsertRecords(store.db, 'service', [{ name: 'search-api', aliases: ['search'] }]);

@@ -30,6 +30,9 @@ function ticketRecord(input: AdapterInput, ticket: Json, field: string, raw: unk
   const url = agentUrl(optionalText(ticket.url), id) ?? optionalText(ticket.url);
   const resolved = status !== undefined && RESOLVED.has(status);
   const priority = optionalText(ticket.priority);
+  // An incident ticket names the problem ticket an agent linked it to: the wave of tickets about one
+  // outage links to one problem ticket, so correlation joins them all through it.
+  const problemId = optionalText(ticket.problem_id);
   return signalRecord({
     source: 'zendesk',
     external_id: id,
@@ -49,9 +52,9 @@ function ticketRecord(input: AdapterInput, ticket: Json, field: string, raw: unk
       type: ticket.type,
       channel: optionalObject(ticket.via)?.channel,
       tags: tags.join(',') || undefined,
-      problem_id: ticket.problem_id,
+      problem_id: problemId,
     }),
-    links: uniqueLinks([`zendesk:${id}`], url ? linksOfUrl(url) : [], mentionsIn([subject, description])),
+    links: uniqueLinks([`zendesk:${id}`], problemId ? [`zendesk:${problemId}`] : [], url ? linksOfUrl(url) : [], mentionsIn([subject, description])),
     raw,
   });
 }

@@ -47,6 +47,13 @@ describe('zendesk adapter', () => {
     ]);
   });
 
+  it('links an incident ticket to the problem ticket it is attached to', () => {
+    const payload = fixture('zendesk', 'rest.ticket.show.json') as { ticket: Record<string, unknown> };
+    const incident = { ticket: { ...payload.ticket, type: 'incident', problem_id: 8801 } };
+    const { fields } = recordsOf(run(zendesk, incident));
+    expect(fields[0]).toMatchObject({ labels: expect.objectContaining({ problem_id: '8801' }), links: ['zendesk:8867', 'zendesk:8801', 'url:https://zendeskapi.zd-staging.com/agent/tickets/8867'] });
+  });
+
   it('ignores non-ticket events and names a missing ticket', () => {
     expect(ignoredReason(run(zendesk, { type: 'zen:event-type:user.active_changed', detail: {} }))).toMatch(/not about a ticket/);
     expect(() => run(zendesk, { ticket: { subject: 'x' } })).toThrow(/ticket\.id/);
