@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { IMPORT_KINDS, type ImportKind } from '../domain/records.ts';
-import { approximateRowCount, suspendSecondaryIndexes } from '../store/bulk-load.ts';
+import { approximateRowCount, preferRollbackJournal, suspendSecondaryIndexes } from '../store/bulk-load.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/connection.ts';
 import { loadServices, type ServiceAliases } from '../store/services.ts';
@@ -128,6 +128,8 @@ async function importChunks(
   // outside a transaction.
   const tempStore = sqlite && totalBytes !== undefined ? (sqlite.pragma('temp_store', { simple: true }) as number) : undefined;
   if (tempStore !== undefined) sqlite!.pragma('temp_store = FILE');
+  // A large file on a database this process has to itself is written through the rollback journal.
+  const restoreJournal = sqlite && totalBytes !== undefined && totalBytes >= WORKER_MIN_BYTES ? preferRollbackJournal(sqlite) : undefined;
   try {
     await store.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
@@ -162,6 +164,7 @@ async function importChunks(
     throw error;
   } finally {
     if (tempStore !== undefined) sqlite!.pragma(`temp_store = ${tempStore}`);
+    restoreJournal?.();
   }
   result.stored = true;
   return result;

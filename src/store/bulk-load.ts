@@ -30,3 +30,40 @@ export function suspendSecondaryIndexes(sqlite: SqliteConnection, table: string)
     for (const index of indexes) sqlite.exec(index.sql);
   };
 }
+
+/**
+ * For one large write transaction on a database no other connection has open: SQLite's rollback
+ * journal instead of its write-ahead log. The pages a growing table adds are then written once, into
+ * the database file, instead of into the log and again by the checkpoint that copies it back (the large
+ * history imported at 100–106k records/s against 87–96k, with about 8% less CPU). The journal is synced
+ * at commit (`synchronous = FULL`), so a crash loses nothing more than with the log. When another
+ * connection has the database open — a server, its checkpoint worker, another process — the switch is
+ * refused at once (no busy wait) and the import runs on the log as before. While it runs on the journal,
+ * other processes that open the database wait for it. Returns what puts the log back; call it outside
+ * the transaction.
+ */
+export function preferRollbackJournal(sqlite: SqliteConnection): () => void {
+  const unchanged = () => {};
+  if (sqlite.memory || sqlite.inTransaction) return unchanged;
+  if (String(sqlite.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return unchanged;
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true });
+  const synchronous = sqlite.pragma('synchronous', { simple: true });
+  let mode = 'wal';
+  try {
+    sqlite.pragma('busy_timeout = 0');
+    mode = String(sqlite.pragma('journal_mode = DELETE', { simple: true })).toLowerCase();
+  } catch {
+    // Another connection holds the database: stay on the log.
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+  if (mode !== 'delete') return unchanged;
+  sqlite.pragma('synchronous = FULL');
+  return () => {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+    } finally {
+      sqlite.pragma(`synchronous = ${synchronous}`);
+    }
+  };
+}

@@ -9,7 +9,8 @@ import { writeHistory } from '../../src/cli/commands/generate.ts';
 import { FileRejected, importFile, importOrder } from '../../src/ingest/files.ts';
 import { bundledWorker, bundleWorkers, idleWorkerExitListeners } from '../../src/ingest/import-rows.ts';
 import { SignalSchema } from '../../src/domain/records.ts';
-import { suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
+import { preferRollbackJournal, suspendSecondaryIndexes } from '../../src/store/bulk-load.ts';
+import Database from 'better-sqlite3';
 import { upsertRecords } from '../../src/store/upsert.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
 import { storeFactories } from '../helpers/stores.ts';
@@ -231,6 +232,55 @@ describe('bulk loads into SQLite', () => {
       rebuild();
       sqlite.exec('commit');
       expect(sqlOf()).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('writes a large file through the rollback journal when the database is its own, and is on the log again after', async () => {
+    const store = await openStore({ dbPath: join(dir, 'journal.db') });
+    try {
+      const sqlite = store.sqlite!;
+      const file = write('journal_signals.jsonl', Array.from({ length: 40_000 }, (_, i) => signal(i, { body: 'x'.repeat(100) })).join('\n'));
+      const modes: unknown[] = [];
+      const result = await importFile(store, file, { onProgress: () => modes.push(sqlite.pragma('journal_mode', { simple: true })) });
+      expect(result.counts.signal?.inserted).toBe(40_000);
+      expect(new Set(modes)).toEqual(new Set(['delete']));
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('synchronous', { simple: true })).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stays on the log, without waiting, when another connection has the database open', async () => {
+    const store = await openStore({ dbPath: join(dir, 'journal-shared.db') });
+    const other = new Database(join(dir, 'journal-shared.db'));
+    try {
+      other.prepare('select count(*) from signals').get();
+      const started = performance.now();
+      const restore = preferRollbackJournal(store.sqlite!);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(store.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
+      restore();
+      // The busy timeout the store set is back.
+      expect(store.sqlite!.pragma('busy_timeout', { simple: true })).toBe(5000);
+      const file = write('journal-shared_signals.jsonl', Array.from({ length: 40_000 }, (_, i) => signal(i, { body: 'x'.repeat(100) })).join('\n'));
+      expect((await importFile(store, file)).counts.signal?.inserted).toBe(40_000);
+      expect(other.prepare('select count(*) as n from signals').get()).toEqual({ n: 40_000 });
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('puts the log back when the file is rejected', async () => {
+    const store = await openStore({ dbPath: join(dir, 'journal-rejected.db') });
+    try {
+      const file = write('journal-bad_signals.jsonl', [...Array.from({ length: 40_000 }, (_, i) => signal(i, { body: 'x'.repeat(100) })), '{"nope": 1}'].join('\n'));
+      await expect(importFile(store, file)).rejects.toBeInstanceOf(FileRejected);
+      expect(store.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.sqlite!.prepare('select count(*) from signals').pluck().get()).toBe(0);
     } finally {
       await store.close();
     }
