@@ -10,8 +10,6 @@ import {
   type AttributionOverride,
   type ChangeFact,
   type DeploymentFact,
-  type DeploymentIndex,
-  indexDeployments,
   latestBySubject,
   type ProblemFacts,
 } from '../pipeline/attribute.ts';
@@ -25,6 +23,7 @@ import type { SqliteConnection } from './connection.ts';
 import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { fromJson } from './schema.ts';
 import { sameJson } from './problems.ts';
+import { deploymentWindow } from './deployment-window.ts';
 
 export const ATTRIBUTE_ACTION = 'attribute';
 export const OUTCOME_ACTION = 'deployment_outcome';
@@ -154,8 +153,11 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
  * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
  * problems attributed to them, so memory holds one service's history, not the whole store's.
  */
-export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection): Promise<void> {
-  const [services, decisions] = await Promise.all([db.selectFrom('deployments').select('service').distinct().orderBy('service').execute(), loadOutcomeOverrides(db)]);
+export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection, onlyServices?: readonly string[]): Promise<void> {
+  const [services, decisions] = await Promise.all([
+    onlyServices ? [...new Set(onlyServices)].sort().map((service) => ({ service })) : db.selectFrom('deployments').select('service').distinct().orderBy('service').execute(),
+    loadOutcomeOverrides(db),
+  ]);
   const overrides = latestBySubject(decisions);
   // On SQLite one prepared statement writes every changed outcome (a first run changes them all).
   const update = sqlite?.prepare('update deployments set failed = ?, rework = ?, outcome = ? where id = ?');
@@ -255,6 +257,7 @@ export async function decideAttribution(
   now = new Date().toISOString(),
 ): Promise<{ problem_id: number; deployment_id: number | null; attribution: Attribution }> {
   const problem = await findProblem(db, problemIdOrKey);
+  const before = await db.selectFrom('problems').select('deployment_id').where('id', '=', problem.id).executeTakeFirstOrThrow();
   if (problem.review_state === 'dismissed' && deployment !== null) {
     throw new Conflict(`problem ${problem.id} is set aside (not an escaped problem), so no release let it through; count it again first (restore)`);
   }
@@ -266,21 +269,20 @@ export async function decideAttribution(
       .values({ action: ATTRIBUTE_ACTION, subject: problem.key, payload: JSON.stringify({ deployment_id: override.deployment_id, deployment_ref: override.deployment_ref, reason }), actor, decided_at: now })
       .execute();
     const [facts] = await loadProblemFacts(trx, [problem.id]);
-    const index = await serviceIndex(trx, facts as ProblemFacts, target?.id ?? null);
-    const computed = attributeToRelease(facts as ProblemFacts, index, attributionOptions(config));
+    const options = attributionOptions(config);
+    // The deployments around the problem and those it names or the person chose, as the pipeline reads them.
+    const [group] = await deploymentWindow(trx, options).indexesFor([facts as ProblemFacts], new Map([[problem.key, override]]));
+    const index = group!.index;
+    const computed = attributeToRelease(facts as ProblemFacts, index, options);
     const applied = applyOverride(computed, override, index);
     await writeAttribution(trx, problem.id, applied.deployment_id, applied.attribution, problem.review_state);
     return { problem_id: problem.id, ...applied };
   });
-  await refreshOutcomes(db);
+  // Outcomes change only on the timelines of the deployment it leaves and the one it goes to.
+  const moved = [before.deployment_id, result.deployment_id].filter((id): id is number => id !== null);
+  const services = moved.length === 0 ? [] : (await db.selectFrom('deployments').select('service').where('id', 'in', moved).execute()).map((r) => r.service);
+  if (services.length > 0) await refreshOutcomes(db, undefined, services);
   return result;
-}
-
-/** An index over the deployments one problem can be attributed to (its services, plus the chosen one). */
-async function serviceIndex(db: Db, problem: ProblemFacts, extraId: number | null): Promise<DeploymentIndex> {
-  const all = await loadDeploymentFacts(db);
-  const services = new Set([problem.service, ...problem.services, ...Object.values(problem.labels).flatMap((v) => v.split(','))]);
-  return indexDeployments(all.filter((d) => services.has(d.service) || d.id === extraId), await loadChangeFacts(db));
 }
 
 /** Records a person's decision on a deployment's outcome; the next pipeline run (and this one) apply it. */

@@ -63,6 +63,8 @@ describe('cost and release API', () => {
     const d0 = await store.db.selectFrom('deployments').select(['id', 'failed']).where('external_id', '=', 'd0').executeTakeFirstOrThrow();
     expect(row.deployment_id).toBe(d0.id);
     expect(d0.failed).toBe(1);
+    // The deployment it was taken from lost its only escaped problem: no longer failed.
+    expect((await store.db.selectFrom('deployments').select('failed').where('external_id', '=', 'd1').executeTakeFirstOrThrow()).failed).toBe(0);
 
     const outcome = await app.inject({ method: 'POST', url: '/api/v1/deployments/github:d1/outcome', payload: { failed: true, reason: 'rolled back by hand', actor: 'ops' } });
     expect(outcome.statusCode).toBe(200);
