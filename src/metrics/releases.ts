@@ -14,8 +14,7 @@ export interface ReleaseCount {
   deployment_ids: number[];
 }
 
-/** Environment names that mean production, as sources spell it; the store query uses the same list. */
-/** The names that mean production, in lower case: compare `lower(environment)` with them (SQL) or isProductionEnvironment. */
+/** The names that mean production, in lower case: SQL compares `lower(environment)` with them (store/production.ts), code uses isProductionEnvironment. */
 export const PRODUCTION_ENVIRONMENTS = ['production', 'prod', 'prd', 'live'] as const;
 const PRODUCTION = new Set<string>(PRODUCTION_ENVIRONMENTS);
 /** Whether an environment name means production (one of PRODUCTION_ENVIRONMENTS, in any case). */

@@ -113,12 +113,12 @@ export function triage(problem: TriageFacts & { signal_refs: readonly string[] }
   return reason === null ? null : { by: 'rule', reason };
 }
 
-/** The sentence a problem set aside carries in its rationale. */
 /** What a set-aside problem's correlation keeps (`correlation.set_aside`): why, who, and the classification it would have if counted. */
 export interface SetAsideNote extends SetAside {
   if_counted: string;
 }
 
+/** The sentence a problem set aside carries in its rationale. */
 export function setAsideRationale(aside: SetAside, classification: string): string {
   const who = aside.by === 'person' ? `set aside by ${aside.actor}` : 'set aside as noise';
   return `not counted (${who}): ${aside.reason}. If counted: ${classification}`;
