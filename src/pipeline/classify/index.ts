@@ -3,7 +3,7 @@
 // how far to trust each) once people have confirmed enough problems; else the rules alone.
 import type { ClassificationRule, Config, ProblemType } from '../../domain/config.ts';
 import { modelTokens, spellTokens, type ProblemFeatures, type TokenOptions } from './features.ts';
-import { bestTemperature, MIN_VALIDATION, predictType, trainModel, type ModelPrediction, type TextModel, type TrainingExample, type TrainOptions } from './model.ts';
+import { bestTemperature, MIN_VALIDATION, predictType, trainModel, type ModelPrediction, type TextModel, type TrainingExample } from './model.ts';
 import { applyRules, DEFAULT_RULES, MAIN_TYPES, ruleDistribution, ruleScores, type RuleHit } from './rules.ts';
 
 export { DEFAULT_RULES, MAIN_TYPES } from './rules.ts';
@@ -81,7 +81,7 @@ export function ruleOffsets(hits: readonly RuleHit[]): Record<string, number> {
 }
 
 /** Trains the model on confirmed examples; null below `minExamples` or with a single type. */
-export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[], options: { input?: ModelInputOptions; train?: TrainOptions } = {}): Classifier {
+export function buildClassifier(config: Pick<Config, 'classification' | 'thresholds'>, confirmed: readonly ConfirmedExample[], options: { input?: ModelInputOptions } = {}): Classifier {
   const rules = rulesFromConfig(config);
   const enough = confirmed.length >= config.classification.min_training_examples;
   const scored: { logits: number[]; types: readonly ProblemType[]; truth: ProblemType }[] = [];
@@ -90,7 +90,7 @@ export function buildClassifier(config: Pick<Config, 'classification' | 'thresho
     if ((MAIN_TYPES as readonly string[]).includes(c.type)) scored.push({ logits: Object.values(ruleScores(hits, MAIN_TYPES)), types: MAIN_TYPES, truth: c.type });
     return { type: c.type, features: modelInput(c.features, hits, options.input), offsets: ruleOffsets(hits), key: c.key };
   });
-  const trained = enough ? trainModel(examples, options.train) : null;
+  const trained = enough ? trainModel(examples) : null;
   // The model takes part only where, on confirmations it did not see, it beat the rules alone.
   const model = trained && (!trained.validation || trained.validation.model_accuracy > trained.validation.prior_accuracy) ? trained : null;
   // The rules learn nothing from confirmations but how sure to be: one temperature (not cross-validated; it
