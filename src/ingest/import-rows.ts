@@ -165,8 +165,9 @@ export async function* rowChunks(stream: Readable, format: Format, fallbackKind:
  * never part of a UTF-8 sequence, so this decodes exactly as the whole piece would).
  */
 function pieceLines(buffer: Buffer): string[] {
-  if (isAscii(buffer) || buffer.indexOf(13) >= 0) {
-    const text = buffer.toString(isAscii(buffer) ? 'latin1' : 'utf8');
+  const ascii = isAscii(buffer);
+  if (ascii || buffer.indexOf(13) >= 0) {
+    const text = buffer.toString(ascii ? 'latin1' : 'utf8');
     const lines = text.indexOf('\r') < 0 ? text.split('\n') : text.split(LINE_BREAK);
     // Text that ends with a line break splits into a last empty string, which is no line.
     if (lines[lines.length - 1] === '') lines.pop();
