@@ -225,8 +225,8 @@ export class NotFound extends Error {}
 export class Conflict extends Error {}
 
 /** A problem by numeric id or by key. */
-export async function findProblem(db: Db, idOrKey: string): Promise<{ id: number; key: string; review_state: string }> {
-  const q = db.selectFrom('problems').select(['id', 'key', 'review_state']);
+export async function findProblem(db: Db, idOrKey: string): Promise<{ id: number; key: string; review_state: string; deployment_id: number | null }> {
+  const q = db.selectFrom('problems').select(['id', 'key', 'review_state', 'deployment_id']);
   const row = /^\d+$/.test(idOrKey) ? await q.where('id', '=', Number(idOrKey)).executeTakeFirst() : await q.where('key', '=', idOrKey).executeTakeFirst();
   if (!row) throw new NotFound(`no problem ${JSON.stringify(idOrKey)} (give its id or its key)`);
   return row;
@@ -257,7 +257,6 @@ export async function decideAttribution(
   now = new Date().toISOString(),
 ): Promise<{ problem_id: number; deployment_id: number | null; attribution: Attribution }> {
   const problem = await findProblem(db, problemIdOrKey);
-  const before = await db.selectFrom('problems').select('deployment_id').where('id', '=', problem.id).executeTakeFirstOrThrow();
   if (problem.review_state === 'dismissed' && deployment !== null) {
     throw new Conflict(`problem ${problem.id} is set aside (not an escaped problem), so no release let it through; count it again first (restore)`);
   }
@@ -279,7 +278,7 @@ export async function decideAttribution(
     return { problem_id: problem.id, ...applied };
   });
   // Outcomes change only on the timelines of the deployment it leaves and the one it goes to.
-  const moved = [before.deployment_id, result.deployment_id].filter((id): id is number => id !== null);
+  const moved = [problem.deployment_id, result.deployment_id].filter((id): id is number => id !== null);
   const services = moved.length === 0 ? [] : (await db.selectFrom('deployments').select('service').where('id', 'in', moved).execute()).map((r) => r.service);
   if (services.length > 0) await refreshOutcomes(db, undefined, services);
   return result;
