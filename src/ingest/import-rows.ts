@@ -355,7 +355,10 @@ class Inbox {
   private failure: Error | undefined;
   private readonly detach: (() => void)[] = [];
 
-  constructor(workers: readonly Worker[], name: string) {
+  constructor(
+    workers: readonly Worker[],
+    private readonly name: string,
+  ) {
     const arrived = () => {
       this.wake?.();
       this.wake = undefined;
@@ -382,7 +385,7 @@ class Inbox {
     for (;;) {
       const message = this.queue.shift();
       if (message !== undefined) {
-        if (message.type === 'failed') throw new Error(message.message);
+        if (message.type === 'failed') throw new Error(`${this.name}: the import worker failed: ${message.message}`);
         return message;
       }
       if (this.failure) throw this.failure;
