@@ -51,17 +51,6 @@ export interface Penalty {
   per: number;
 }
 
-export interface TrainOptions {
-  /**
-   * Penalties to choose from: the one whose out-of-fold predictions on the training examples have the
-   * lowest log loss is used (with one, or below 20 examples, the first is used as is).
-   */
-  penalties?: readonly Omit<Penalty, 'per'>[];
-  iterations?: number;
-  /** Fit a temperature and check the model on out-of-fold predictions (needs 20 examples or more). */
-  calibrate?: boolean;
-}
-
 /**
  * Penalties tried by default: from "the words barely move the rules" to "let the words speak", each with
  * the class priors held near the rules' or let go. Chosen on the confirmations, never on a test set.
@@ -70,6 +59,8 @@ export interface TrainOptions {
  */
 export const PENALTIES: readonly Omit<Penalty, 'per'>[] = [1, 0.3, 0.1, 0.03].flatMap((weights) => [3, 0.3].map((bias) => ({ weights, bias })));
 const FOLDS = 5;
+/** Gradient steps per fit (half that from a warm start). */
+const ITERATIONS = 60;
 /** Fewest examples to cross-validate on, or to fit a temperature to. */
 export const MIN_VALIDATION = 20;
 /**
@@ -290,24 +281,23 @@ function logLoss(predictions: readonly Scored[], temperature: number): number {
 }
 
 /** Trains on confirmed examples; null when there is nothing to learn from (fewer than two types). */
-export function trainModel(examples: readonly TrainingExample[], options: TrainOptions = {}): TextModel | null {
-  const penalties = options.penalties ?? PENALTIES;
-  const iterations = options.iterations ?? 60;
-  if (new Set(examples.map((e) => e.type)).size < 2 || penalties.length === 0) return null;
-  if (!(options.calibrate ?? true) || examples.length < MIN_VALIDATION) return fitPrepared(prepare(examples), { ...penalties[0]!, per: examples.length }, iterations);
+export function trainModel(examples: readonly TrainingExample[]): TextModel | null {
+  if (new Set(examples.map((e) => e.type)).size < 2) return null;
+  // Too few to cross-validate: the strongest penalty, no temperature, no held-out check.
+  if (examples.length < MIN_VALIDATION) return fitPrepared(prepare(examples), { ...PENALTIES[0]!, per: examples.length }, ITERATIONS);
   const checked = validationSubset(examples);
   const fold = foldsOf(checked, FOLDS);
   // Inner cross-validation: each penalty's out-of-fold log loss at its best temperature; the lowest wins.
   let chosen: { penalty: Omit<Penalty, 'per'>; predictions: OutOfFold[]; temperature: number; loss: number } | null = null;
-  const predictionsByPenalty = outOfFold(checked, fold, penalties, iterations);
-  penalties.forEach((penalty, g) => {
+  const predictionsByPenalty = outOfFold(checked, fold, PENALTIES, ITERATIONS);
+  PENALTIES.forEach((penalty, g) => {
     const predictions = predictionsByPenalty[g]!;
     const temperature = bestTemperature(predictions);
     const loss = logLoss(predictions, temperature);
     if (!chosen || loss < chosen.loss) chosen = { penalty, predictions, temperature, loss };
   });
   // Stated for the size of a training fold there.
-  const model = fitPrepared(prepare(examples), { ...chosen!.penalty, per: Math.round((checked.length * (FOLDS - 1)) / FOLDS) }, iterations);
+  const model = fitPrepared(prepare(examples), { ...chosen!.penalty, per: Math.round((checked.length * (FOLDS - 1)) / FOLDS) }, ITERATIONS);
   model.temperature = chosen!.temperature;
   model.validation = validation(chosen!.predictions, chosen!.temperature);
   return model;
