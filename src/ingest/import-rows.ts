@@ -223,7 +223,7 @@ export const CHUNKS_AHEAD = 4;
  * piece's rows live until it is sent; 256 KiB cost the readers less CPU than 1 MiB (8.0-8.3 against
  * 9.2-9.9 us a signal, alternating in one process) and 4 MiB more (13-16).
  */
-export const PIECE_BYTES = 256 << 10;
+const PIECE_BYTES = 256 << 10;
 
 /**
  * Pieces each reading worker may hold (being read or waiting), 4 MiB of input: enough to carry the
@@ -237,7 +237,7 @@ const PIECES_AHEAD = 16;
  * only adds CPU: medium signals took 19.6-21.0 us of CPU a row with one, 20.7-24.5 with two
  * (alternating, same wall-clock rate at load 6).
  */
-export const READERS = Math.min(4, Math.max(1, availableParallelism() - 1));
+const READERS = Math.min(4, Math.max(1, availableParallelism() - 1));
 
 /**
  * The worker's first code: it registers tsx's loader, then loads import-worker.ts. Node 20 gives a

@@ -513,7 +513,7 @@ function writeRowsSqlite(sqlite: SqliteConnection, spec: TableSpec<ImportKind>, 
 /** The columns of an import row of a kind, in order: toRow's columns, then content_hash. */
 const importColumnLists = new Map<ImportKind, string[]>();
 
-export function importColumns(kind: ImportKind): string[] {
+function importColumns(kind: ImportKind): string[] {
   let columns = importColumnLists.get(kind);
   if (columns === undefined) {
     columns = [...Object.keys(SPECS[kind].toRow(sampleRecords[kind] as never, identityResolver)), 'content_hash'];
