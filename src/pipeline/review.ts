@@ -6,7 +6,7 @@ import type { Config, ProblemType } from '../domain/config.ts';
 import { PROBLEM_TYPES } from '../domain/config.ts';
 import type { Store } from '../store/connection.ts';
 import { getProblem, loadDecisions, recordDecision, signalsOfProblem } from '../store/problems.ts';
-import { refreshOutcomes } from '../store/attribution.ts';
+import { refreshOutcomesOf } from '../store/attribution.ts';
 import { fromJson, type ProblemRow } from '../store/schema.ts';
 import { summariseProblem } from './assemble.ts';
 import { signalRef } from './correlate.ts';
@@ -47,15 +47,17 @@ async function context(store: Store, config: Config): Promise<RunContext> {
 
 /**
  * Re-derives and writes the given groups of signals as problems, through every pipeline step; their
- * releases may move, so deployment outcomes are refreshed too.
+ * releases may move, so deployment outcomes are refreshed too (on the timelines they left and joined).
  */
 async function rewrite(store: Store, config: Config, groups: Awaited<ReturnType<typeof signalsOfProblem>>[]): Promise<ProblemRow[]> {
   const ctx = await context(store, config);
   const steps = await prepareSteps(ctx);
   const drafts = groups.map((signals) => summariseProblem(signals, [], {}));
+  const previous = [...new Set(drafts.flatMap((d) => d.previous_problem_ids).filter((id): id is number => id !== null))];
+  const left = previous.length === 0 ? [] : await store.db.selectFrom('problems').select('deployment_id').where('id', 'in', previous).execute();
   await deriveAndWrite(ctx, steps, drafts);
-  await refreshOutcomes(store.db);
   const rows = await store.db.selectFrom('problems').selectAll().where('key', 'in', drafts.map((d) => d.key)).execute();
+  await refreshOutcomesOf(store.db, [...left, ...rows].map((r) => r.deployment_id));
   return drafts.map((d) => rows.find((r) => r.key === d.key)!);
 }
 

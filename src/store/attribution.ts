@@ -278,10 +278,19 @@ export async function decideAttribution(
     return { problem_id: problem.id, ...applied };
   });
   // Outcomes change only on the timelines of the deployment it leaves and the one it goes to.
-  const moved = [problem.deployment_id, result.deployment_id].filter((id): id is number => id !== null);
-  const services = moved.length === 0 ? [] : (await db.selectFrom('deployments').select('service').where('id', 'in', moved).execute()).map((r) => r.service);
-  if (services.length > 0) await refreshOutcomes(db, undefined, services);
+  await refreshOutcomesOf(db, [problem.deployment_id, result.deployment_id]);
   return result;
+}
+
+/**
+ * Refreshes outcomes on the timelines of the given deployments' services only: after problems moved
+ * from some deployments to others (the ones they left and joined), nothing else changed.
+ */
+export async function refreshOutcomesOf(db: Db, deploymentIds: readonly (number | null)[], sqlite?: SqliteConnection): Promise<void> {
+  const ids = [...new Set(deploymentIds.filter((id): id is number => id !== null))];
+  if (ids.length === 0) return;
+  const rows = await db.selectFrom('deployments').select('service').distinct().where('id', 'in', ids).execute();
+  if (rows.length > 0) await refreshOutcomes(db, sqlite, rows.map((r) => r.service));
 }
 
 /** Records a person's decision on a deployment's outcome; the next pipeline run (and this one) apply it. */

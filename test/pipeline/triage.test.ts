@@ -155,6 +155,13 @@ for (const factory of factories) {
       const d1 = await store.db.selectFrom('deployments').select(['id', 'failed']).where('external_id', '=', 'd1').executeTakeFirstOrThrow();
       expect(restored.json().deployment_id).toBe(d1.id);
       expect(Boolean(d1.failed)).toBe(true);
+      // Set aside again, it leaves d1, whose outcome follows at once; counted again, it returns.
+      const flapId = before['alertmanager:flap']!.id;
+      expect((await app.inject({ method: 'POST', url: `/api/v1/problems/${flapId}/dismiss`, payload: { actor: 'ana', reason: 'flapping' } })).statusCode).toBe(200);
+      const failedNow = async () => Boolean((await store.db.selectFrom('deployments').select('failed').where('id', '=', d1.id).executeTakeFirstOrThrow()).failed);
+      expect(await failedNow()).toBe(false);
+      expect((await app.inject({ method: 'POST', url: `/api/v1/problems/${flapId}/restore`, payload: { actor: 'ana' } })).statusCode).toBe(200);
+      expect(await failedNow()).toBe(true);
 
       const dismissed = await app.inject({ method: 'POST', url: `/api/v1/problems/${before['slack:C1-2']!.id}/dismiss`, payload: { actor: 'ben', reason: 'a customer misread the report' } });
       expect(dismissed.statusCode).toBe(200);
