@@ -51,7 +51,7 @@ export interface IndexedGroup {
 export interface DeploymentWindow {
   /** Indexes for a batch: usually one group; a problem older than the window gets its own loads. */
   indexesFor(problems: readonly ProblemFacts[], overrides: ReadonlyMap<string, AttributionOverride>): Promise<IndexedGroup[]>;
-  /** Deployments held between batches (for tests and the benchmark). */
+  /** Deployments held between batches (for tests). */
   size(): number;
 }
 
