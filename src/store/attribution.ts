@@ -48,11 +48,9 @@ export function deploymentFact(r: Pick<DeploymentRow, (typeof DEPLOYMENT_FACT_CO
   };
 }
 
-/** Deployments as attribution and outcomes see them; given a service, only that service's. */
-export async function loadDeploymentFacts(db: Db, service?: string): Promise<DeploymentFact[]> {
-  let q = db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]);
-  if (service !== undefined) q = q.where('service', '=', service);
-  return (await q.orderBy('id').execute()).map(deploymentFact);
+/** Every deployment as attribution and outcomes see it. */
+export async function loadDeploymentFacts(db: Db): Promise<DeploymentFact[]> {
+  return (await db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS]).orderBy('id').execute()).map(deploymentFact);
 }
 
 /** Changes with the deployment that shipped them: their source's, else the one the pipeline derived (change_shipments). */
@@ -188,12 +186,12 @@ async function attributedTo(db: Db, service: string, sqlite: boolean): Promise<A
 }
 
 async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>, update?: SqliteStatement): Promise<void> {
-  const [deployments, stored, attributed] = await Promise.all([
-    loadDeploymentFacts(db, service),
-    db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).where('service', '=', service).execute(),
+  // The service's deployments once: as facts for the outcomes, and with the outcomes stored last time.
+  const [stored, attributed] = await Promise.all([
+    db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS, 'failed', 'rework', 'outcome']).where('service', '=', service).orderBy('id').execute(),
     attributedTo(db, service, update !== undefined),
   ]);
-  const outcomes = deploymentOutcomes(deployments, attributed, overrides);
+  const outcomes = deploymentOutcomes(stored.map(deploymentFact), attributed, overrides);
   const before = new Map(stored.map((r) => [r.id, r]));
   // Most deployments keep their outcome from one run to the next: write only the ones that changed.
   // SQLite hands back the text written last time: equal text needs no parsing.
