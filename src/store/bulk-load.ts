@@ -60,10 +60,12 @@ export function preferRollbackJournal(sqlite: SqliteConnection): () => void {
   if (mode !== 'delete') return unchanged;
   sqlite.pragma('synchronous = FULL');
   return () => {
+    sqlite.pragma(`synchronous = ${synchronous}`);
     try {
       sqlite.pragma('journal_mode = WAL');
-    } finally {
-      sqlite.pragma(`synchronous = ${synchronous}`);
+    } catch {
+      // Another process opened the database meanwhile and still reads it: the file's rows are
+      // committed all the same, and the store goes back to the log when it is next opened.
     }
   };
 }
