@@ -72,7 +72,7 @@ export function confirmationsFrom(decisions: readonly StoredDecision[]): { bySub
     if (!(PROBLEM_TYPES as readonly string[]).includes(type)) continue;
     bySubject.set(d.subject, { type, actor: d.actor, id: d.id });
     const features = d.payload.features as ProblemFeatures | undefined;
-    if (features && typeof features.text === 'string') latest.set(d.subject, { type, features });
+    if (features && typeof features.text === 'string') latest.set(d.subject, { type, features, key: d.subject });
   }
   return { bySubject, examples: [...latest.values()] };
 }
