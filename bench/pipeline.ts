@@ -116,7 +116,14 @@ const noiseKinds = new Map<number, Map<string, number>>();
 const holdsTruth = new Set<number>();
 let after = 0;
 for (;;) {
-  const rows = await store.db.selectFrom('signals').select(['id', 'source', 'external_id', 'kind', 'problem_id']).where('id', '>', after).orderBy('id').limit(50_000).execute();
+  const rows = await store.db
+    .selectFrom('signals')
+    .leftJoin('signal_problems as sp', 'sp.signal_id', 'signals.id')
+    .select(['signals.id', 'signals.source', 'signals.external_id', 'signals.kind', 'sp.problem_id'])
+    .where('signals.id', '>', after)
+    .orderBy('signals.id')
+    .limit(50_000)
+    .execute();
   if (rows.length === 0) break;
   after = Number(rows[rows.length - 1]!.id);
   for (const r of rows) {

@@ -45,7 +45,7 @@ for (const line of readFileSync(join(dir, 'ground-truth', 'problems.jsonl'), 'ut
 const db = new Database(dbPath, { readonly: true });
 const problems = db.prepare('select id, type, review_state from problems').all() as { id: number; type: string | null; review_state: string }[];
 const truthsOf = new Map<number, TrueProblem[]>();
-for (const s of db.prepare('select problem_id, source, external_id from signals where problem_id is not null').iterate() as Iterable<{ problem_id: number; source: string; external_id: string }>) {
+for (const s of db.prepare('select sp.problem_id, s.source, s.external_id from signal_problems sp join signals s on s.id = sp.signal_id').iterate() as Iterable<{ problem_id: number; source: string; external_id: string }>) {
   const t = truthOf.get(`${s.source}:${s.external_id}`);
   const list = truthsOf.get(s.problem_id) ?? [];
   if (t) list.push(t);

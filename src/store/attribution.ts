@@ -69,16 +69,16 @@ export async function loadChangeFacts(db: Db): Promise<ChangeFact[]> {
 /** Problems with the links, labels and titles of their signals, merged. */
 export async function loadProblemFacts(db: Db, problemIds?: readonly number[]): Promise<(ProblemFacts & CostedProblem & { review_state: string })[]> {
   let pq = db.selectFrom('problems').select(['id', 'key', 'service', 'services', 'environment', 'impact_start', 'detected_at', 'resolved_at', 'type', 'review_state']);
-  let sq = db.selectFrom('signals').select(['problem_id', 'source', 'external_id', 'title', 'links', 'labels']).where('problem_id', 'is not', null);
+  let sq = db.selectFrom('signal_problems as sp').innerJoin('signals as s', 's.id', 'sp.signal_id').select(['sp.problem_id', 's.source', 's.external_id', 's.title', 's.links', 's.labels']);
   if (problemIds) {
     if (problemIds.length === 0) return [];
     pq = pq.where('id', 'in', [...problemIds]);
-    sq = sq.where('problem_id', 'in', [...problemIds]);
+    sq = sq.where('sp.problem_id', 'in', [...problemIds]);
   }
-  const [problems, signals] = await Promise.all([pq.orderBy('id').execute(), sq.orderBy('id').execute()]);
+  const [problems, signals] = await Promise.all([pq.orderBy('id').execute(), sq.orderBy('sp.signal_id').execute()]);
   const bySignal = new Map<number, { refs: string[]; links: Set<string>; labels: Record<string, string>; texts: string[] }>();
   for (const s of signals) {
-    const id = s.problem_id as number;
+    const id = s.problem_id;
     let acc = bySignal.get(id);
     if (!acc) bySignal.set(id, (acc = { refs: [], links: new Set(), labels: {}, texts: [] }));
     acc.refs.push(`${s.source}:${s.external_id}`);

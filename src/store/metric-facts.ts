@@ -262,14 +262,15 @@ async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRo
     const [direct, viaSignals] = await Promise.all([
       db.selectFrom('cost_entries').select(['problem_ref', 'role', 'hours']).where('problem_ref', 'in', [...byRef.keys()]).execute(),
       db
-        .selectFrom('signals as s')
+        .selectFrom('signal_problems as sp')
+        .innerJoin('signals as s', 's.id', 'sp.signal_id')
         .innerJoin('cost_entries as ce', (join) => join.on('ce.problem_ref', '=', sql<string>`${sql.ref('s.source')} || ':' || ${sql.ref('s.external_id')}`))
-        .select(['ce.id', 'ce.role', 'ce.hours', 's.problem_id'])
-        .where('s.problem_id', 'in', chunk.map((p) => p.id))
+        .select(['ce.id', 'ce.role', 'ce.hours', 'sp.problem_id'])
+        .where('sp.problem_id', 'in', chunk.map((p) => p.id))
         .execute(),
     ]);
     for (const r of direct) out.push({ problem_id: byRef.get(r.problem_ref)!, role: r.role, hours: r.hours, estimated: false });
-    for (const r of viaSignals) if (r.problem_id !== null) out.push({ problem_id: r.problem_id, role: r.role, hours: r.hours, estimated: false });
+    for (const r of viaSignals) out.push({ problem_id: r.problem_id, role: r.role, hours: r.hours, estimated: false });
   }
   return out;
 }

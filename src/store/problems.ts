@@ -89,7 +89,12 @@ export async function* signalLinks(db: Kysely<Database>, pageSize = 20_000): Asy
 type Columns = 'correlation' | 'assembly';
 
 const CORRELATION_COLUMNS = ['id', 'source', 'external_id', 'kind', 'url', 'occurred_at', 'resolved_at', 'title', 'service', 'links'] as const;
-const ASSEMBLY_COLUMNS = [...CORRELATION_COLUMNS, 'detected_at', 'body', 'severity', 'status', 'environment', 'labels', 'problem_id'] as const;
+/** The signal's own columns assembly reads; the problem it belonged to comes from `signal_problems`. */
+const ASSEMBLY_COLUMNS = [...CORRELATION_COLUMNS, 'detected_at', 'body', 'severity', 'status', 'environment', 'labels'] as const;
+const ASSEMBLY_SELECTION = [...ASSEMBLY_COLUMNS.map((c) => `signals.${c}` as const), 'signal_problems.problem_id'] as const;
+
+/** Signals with the problem each belongs to (null before the pipeline placed it). */
+const signalsWithProblem = (db: Kysely<Database>) => db.selectFrom('signals').leftJoin('signal_problems', 'signal_problems.signal_id', 'signals.id');
 
 /**
  * Signals in the order correlation needs (occurred_at, id), a page at a time, by keyset. Given the raw
@@ -109,13 +114,13 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
   pageSize ??= 10_000;
   let last: { at: string; id: number } | null = null;
   for (;;) {
-    let q = db.selectFrom('signals').select(columns === 'correlation' ? [...CORRELATION_COLUMNS] : [...ASSEMBLY_COLUMNS]);
+    let q = columns === 'correlation' ? db.selectFrom('signals').select(CORRELATION_COLUMNS.map((c) => `signals.${c}` as const)) : signalsWithProblem(db).select([...ASSEMBLY_SELECTION]);
     if (last) {
       const { at, id } = last;
       // A row-value comparison lets both dialects walk the (occurred_at, id) index.
-      q = q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple(at, id)));
+      q = q.where((eb) => eb(eb.refTuple('signals.occurred_at', 'signals.id'), '>', eb.tuple(at, id)));
     }
-    const rows = (await q.orderBy('occurred_at').orderBy('id').limit(pageSize).execute()) as Record<string, unknown>[];
+    const rows = (await q.orderBy('signals.occurred_at').orderBy('signals.id').limit(pageSize).execute()) as Record<string, unknown>[];
     if (rows.length === 0) return;
     const tail = rows[rows.length - 1]!;
     last = { at: String(tail.occurred_at), id: Number(tail.id) };
@@ -137,9 +142,11 @@ const nullable = (v: Cell) => v as string | null;
 function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]> {
   // Empty links and labels (most signals) come back as null, so no string is made for them.
   const empty: Partial<Record<string, string>> = { links: "'[]'", labels: "'{}'" };
-  const list = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif("${c}", ${empty[c]})` : `"${c}"`)).join(', ');
-  const first = sqlite.prepare(`select ${list} from signals order by occurred_at, id limit ?`).raw(true);
-  const next = sqlite.prepare(`select ${list} from signals where (occurred_at, id) > (?, ?) order by occurred_at, id limit ?`).raw(true);
+  const own = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif(s."${c}", ${empty[c]})` : `s."${c}"`));
+  const list = columns === 'correlation' ? own.join(', ') : [...own, 'sp.problem_id'].join(', ');
+  const from = columns === 'correlation' ? 'signals s' : 'signals s left join signal_problems sp on sp.signal_id = s.id';
+  const first = sqlite.prepare(`select ${list} from ${from} order by s.occurred_at, s.id limit ?`).raw(true);
+  const next = sqlite.prepare(`select ${list} from ${from} where (s.occurred_at, s.id) > (?, ?) order by s.occurred_at, s.id limit ?`).raw(true);
   let last: [string, number] | null = null;
   for (;;) {
     const rows = (last ? next.all(last[0], last[1], pageSize) : first.all(pageSize)) as Cell[][];
@@ -291,39 +298,43 @@ function insertProblemRow(sqlite: SqliteConnection, row: NewProblem): number {
   return Number(insert.run(columns.map((c) => values[c])).lastInsertRowid);
 }
 
-const POINT_RUN = 16;
+const POINT_ROWS = 64;
 const pointCache = new WeakMap<SqliteConnection, SqliteDatabase.Statement[]>();
 
-/** `update signals set problem_id = ? where id in (?, …)` for n ids, prepared once per connection. */
+/** An upsert of n (signal, problem) pairs into signal_problems, prepared once per connection. */
 function pointStatements(sqlite: SqliteConnection): (n: number) => SqliteDatabase.Statement {
   let statements = pointCache.get(sqlite);
   if (!statements) pointCache.set(sqlite, (statements = []));
   const cached = statements;
-  return (n) => (cached[n] ??= sqlite.prepare(`update signals set problem_id = ? where id in (${new Array(n).fill('?').join(', ')})`));
+  return (n) =>
+    (cached[n] ??= sqlite.prepare(`insert into signal_problems (signal_id, problem_id) values ${new Array(n).fill('(?, ?)').join(', ')} on conflict (signal_id) do update set problem_id = excluded.problem_id`));
 }
 
 /**
- * Sets signals.problem_id for many signals at once: one UPDATE … FROM (VALUES …) per few thousand
- * (both dialects name VALUES columns column1, column2), instead of a statement per problem.
+ * Points many signals at their problems in `signal_problems`, an upsert per 1,000 pairs; given the raw
+ * SQLite connection (the one the transaction runs on), through cached statements of up to 64 pairs:
+ * compiling and preparing a statement per thousand pairs cost more than storing them.
  */
 async function pointSignals(db: Kysely<Database>, moves: { signals: readonly number[]; problems: readonly number[] }, sqlite?: SqliteConnection): Promise<void> {
   const { signals, problems } = moves;
   if (sqlite) {
-    // The raw connection is the one the transaction runs on; cached statements beat compiling and
-    // preparing a statement of thousands of parameters per few thousand signals. Signals of one
-    // problem arrive together: one `where id in (…)` for each run of up to 16 (a tenth of the calls at large).
     const point = pointStatements(sqlite);
-    for (let k = 0; k < signals.length; ) {
-      let end = k + 1;
-      while (end < signals.length && end - k < POINT_RUN && problems[end] === problems[k]) end++;
-      point(end - k).run(problems[k], ...signals.slice(k, end));
-      k = end;
+    const pairs: number[] = [];
+    for (let k = 0; k < signals.length; k += POINT_ROWS) {
+      const end = Math.min(k + POINT_ROWS, signals.length);
+      pairs.length = 0;
+      for (let i = k; i < end; i++) pairs.push(signals[i]!, problems[i]!);
+      point(end - k).run(pairs);
     }
     return;
   }
-  for (let i = 0; i < signals.length; i += 4000) {
-    const rows = signals.slice(i, i + 4000).map((signal, k) => sql`(cast(${signal} as integer), cast(${problems[i + k]} as integer))`);
-    await sql`update signals set problem_id = v.column2 from (values ${sql.join(rows)}) as v where signals.id = v.column1`.execute(db);
+  for (let i = 0; i < signals.length; i += 1000) {
+    const rows = signals.slice(i, i + 1000).map((signal_id, k) => ({ signal_id, problem_id: problems[i + k]! }));
+    await db
+      .insertInto('signal_problems')
+      .values(rows)
+      .onConflict((oc) => oc.column('signal_id').doUpdateSet((eb) => ({ problem_id: eb.ref('excluded.problem_id') })))
+      .execute();
   }
 }
 
@@ -337,7 +348,7 @@ export async function deleteOrphanProblems(db: Kysely<Database>): Promise<number
       eb
         .selectFrom('problems as p')
         .select('p.id')
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signals').select(sql.lit(1).as('one')).whereRef('signals.problem_id', '=', 'p.id')))),
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signal_problems as sp').select(sql.lit(1).as('one')).whereRef('sp.problem_id', '=', 'p.id')))),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
@@ -348,13 +359,13 @@ export async function getProblem(db: Kysely<Database>, id: number): Promise<Prob
 }
 
 export async function signalsOfProblem(db: Kysely<Database>, problemId: number): Promise<AssemblySignal[]> {
-  const rows = await db.selectFrom('signals').select([...ASSEMBLY_COLUMNS]).where('problem_id', '=', problemId).orderBy('occurred_at').orderBy('id').execute();
+  const rows = await signalsWithProblem(db).select([...ASSEMBLY_SELECTION]).where('signal_problems.problem_id', '=', problemId).orderBy('signals.occurred_at').orderBy('signals.id').execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), links: fromJson<string[]>(r.links, []), labels: fromJson<Record<string, string>>(r.labels, {}) }));
 }
 
 export async function signalsById(db: Kysely<Database>, ids: readonly number[]): Promise<AssemblySignal[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('signals').select([...ASSEMBLY_COLUMNS]).where('id', 'in', [...ids]).orderBy('occurred_at').orderBy('id').execute();
+  const rows = await signalsWithProblem(db).select([...ASSEMBLY_SELECTION]).where('signals.id', 'in', [...ids]).orderBy('signals.occurred_at').orderBy('signals.id').execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), links: fromJson<string[]>(r.links, []), labels: fromJson<Record<string, string>>(r.labels, {}) }));
 }
 

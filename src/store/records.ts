@@ -1,5 +1,5 @@
 // Reading stored records for the API and CLI: filters, cursor pagination and plain-object rows.
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 import { fromJson } from './schema.ts';
 
@@ -79,12 +79,24 @@ export function presentReview(row: Record<string, unknown>): Record<string, unkn
   return { ...presentRow(row), summary: fromJson(row.summary, null) };
 }
 
+type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
+
+/** A collection's rows; a signal's row carries the problem it belongs to, which is kept in `signal_problems`. */
+function rowsOf(db: AnyDb, collection: Collection): SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>> {
+  const { table } = COLLECTIONS[collection];
+  if (collection === 'signals') return db.selectFrom('signals').leftJoin('signal_problems', 'signal_problems.signal_id', 'signals.id').selectAll('signals').select('signal_problems.problem_id');
+  return db.selectFrom(table).selectAll(table);
+}
+
+/** Where a collection's field is stored, qualified by its table. */
+const columnOf = (collection: Collection, field: string) => (collection === 'signals' && field === 'problem_id' ? 'signal_problems.problem_id' : `${COLLECTIONS[collection].table}.${field}`);
+
 /** Newest first by id (or by name for teams and services), `limit` rows after the cursor. */
 export async function listRecords(db: Kysely<Database>, collection: Collection, query: ListQuery = {}): Promise<ListPage> {
   const spec = COLLECTIONS[collection];
   const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_PAGE);
-  const anyDb = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  let q = anyDb.selectFrom(spec.table).selectAll();
+  let q = rowsOf(db as unknown as AnyDb, collection);
+  const column = (field: string) => columnOf(collection, field);
   for (const [field, value] of Object.entries(query.filters ?? {})) {
     if (value === undefined) continue;
     if (!(spec.filters as readonly string[]).includes(field)) {
@@ -93,19 +105,19 @@ export async function listRecords(db: Kysely<Database>, collection: Collection, 
     if (INTEGER_FILTERS.has(field)) {
       const n = Number(value);
       if (!Number.isInteger(n)) throw new QueryError(`${field}: expected an integer id, got ${JSON.stringify(value)}`);
-      q = q.where(field, '=', n);
+      q = q.where(column(field), '=', n);
     } else {
-      q = q.where(field, '=', value);
+      q = q.where(column(field), '=', value);
     }
   }
   if ((query.from || query.to) && spec.time === null) throw new QueryError(`period: ${collection} have no time to filter by`);
-  if (query.from && spec.time) q = q.where(spec.time, '>=', query.from);
-  if (query.to && spec.time) q = q.where(spec.time, '<', query.to);
+  if (query.from && spec.time) q = q.where(column(spec.time), '>=', query.from);
+  if (query.to && spec.time) q = q.where(column(spec.time), '<', query.to);
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
-    q = q.where(spec.order, spec.order === 'id' ? '<' : '>', after);
+    q = q.where(column(spec.order), spec.order === 'id' ? '<' : '>', after);
   }
-  q = q.orderBy(spec.order, spec.order === 'id' ? 'desc' : 'asc').limit(limit + 1);
+  q = q.orderBy(column(spec.order), spec.order === 'id' ? 'desc' : 'asc').limit(limit + 1);
   const rows = await q.execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -116,7 +128,7 @@ export async function listRecords(db: Kysely<Database>, collection: Collection, 
 }
 
 export async function countRecords(db: Kysely<Database>): Promise<Record<Collection, number>> {
-  const anyDb = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  const anyDb = db as unknown as AnyDb;
   const entries = await Promise.all(
     COLLECTION_NAMES.map(async (c) => {
       const row = await anyDb.selectFrom(COLLECTIONS[c].table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

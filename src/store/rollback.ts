@@ -69,7 +69,7 @@ export async function removeLoaded(db: Kysely<Database>, marks: LoadMarks, files
     if (Number(n) > 0) removed[table] = (removed[table] ?? 0) + Number(n);
   };
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('signals').set({ problem_id: null }).where('problem_id', '>', marks.ids.problems).execute();
+    await trx.deleteFrom('signal_problems').where('problem_id', '>', marks.ids.problems).execute();
     note('problems', (await trx.deleteFrom('problems').where('id', '>', marks.ids.problems).executeTakeFirst()).numDeletedRows);
     for (const { file, kind } of files) {
       const table = tableOf(kind) as IdTable | NamedTable;
@@ -95,6 +95,7 @@ export async function removeLoaded(db: Kysely<Database>, marks: LoadMarks, files
         note(table, result.numDeletedRows);
       }
     }
+    await trx.deleteFrom('signal_problems').where((eb) => eb.not(eb.exists(eb.selectFrom('signals').select('signals.id').whereRef('signals.id', '=', 'signal_problems.signal_id')))).execute();
     await trx.deleteFrom('change_shipments').where((eb) => eb.not(eb.exists(eb.selectFrom('changes').select('changes.id').whereRef('changes.id', '=', 'change_shipments.change_id')))).execute();
   });
   return removed;

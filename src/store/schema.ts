@@ -52,7 +52,6 @@ export interface SignalTable extends Keyed {
   labels: JsonColumn;
   links: JsonColumn;
   raw: NullableJsonColumn;
-  problem_id: number | null;
 }
 
 export interface DeploymentTable extends Keyed {
@@ -198,6 +197,12 @@ export interface ChangeShipmentTable {
   reason: string;
 }
 
+/** The problem a signal belongs to (written by the pipeline; one row per signal it has placed). */
+export interface SignalProblemTable {
+  signal_id: number;
+  problem_id: number;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -211,6 +216,7 @@ export interface Database {
   decisions: DecisionTable;
   reviews: ReviewTable;
   change_shipments: ChangeShipmentTable;
+  signal_problems: SignalProblemTable;
 }
 
 export type SignalRow = Selectable<SignalTable>;

@@ -55,7 +55,7 @@ const config = ConfigSchema.parse({});
 const END = '2025-11-30';
 const counts = async (store: Store) => {
   const out: Record<string, number> = {};
-  for (const table of ['teams', 'services', 'signals', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries', 'problems'] as const) {
+  for (const table of ['teams', 'services', 'signals', 'signal_problems', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries', 'problems'] as const) {
     out[table] = Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   }
   return out;

@@ -7,6 +7,7 @@ import { ConfigSchema } from '../../src/domain/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { confirmProblemType, mergeProblems, splitProblem } from '../../src/pipeline/review.ts';
 import { storeFactories } from '../helpers/stores.ts';
+import { signalsOfProblem } from '../../src/store/problems.ts';
 
 const factories = await storeFactories();
 const config = ConfigSchema.parse({ classification: { min_training_examples: 100 } });
@@ -65,8 +66,8 @@ for (const factory of factories) {
         type_decider: 'rule',
       });
       expect(search).toMatchObject({ key: 'prometheus:se-1', service: 'search', signal_count: 2, type: 'infra', resolved_at: '2025-11-03T10:40:00.000Z' });
-      const assigned = await store.db.selectFrom('signals').select(['external_id', 'problem_id']).where('problem_id', '=', search!.id).orderBy('external_id').execute();
-      expect(assigned.map((s) => s.external_id)).toEqual(['se-1', 'se-2']);
+      const assigned = await signalsOfProblem(store.db, search!.id);
+      expect(assigned.map((s) => s.external_id).sort()).toEqual(['se-1', 'se-2']);
     });
 
     it('changes nothing when run again', async () => {
@@ -127,7 +128,7 @@ for (const factory of factories) {
       await upsertRecords(store.db, 'signal', [...earlier, thread, ticket]);
       await runPipeline(store, config);
       const checkout = await store.db.selectFrom('problems').selectAll().where('key', '=', 'prometheus:am-0').executeTakeFirstOrThrow();
-      const members = await store.db.selectFrom('signals').select('external_id').where('problem_id', '=', checkout.id).execute();
+      const members = await signalsOfProblem(store.db, checkout.id);
       expect(members.map((m) => m.external_id)).toEqual(expect.arrayContaining(['C9-3', 'Z3']));
       const reasons = (typeof checkout.correlation === 'string' ? JSON.parse(checkout.correlation) : checkout.correlation).reasons as { signal: string; rule: string; detail: string }[];
       expect(reasons).toEqual(expect.arrayContaining([

@@ -53,6 +53,21 @@ describe('HTTP API', () => {
     expect(second.data.some((s) => ids.includes(s.external_id))).toBe(false);
   });
 
+  it("gives each signal the problem it belongs to, and lists a problem's signals", async () => {
+    const ids = await store.db.selectFrom('signals').select('id').where('external_id', 'in', ['fp-3', 'fp-4']).execute();
+    await store.db.insertInto('signal_problems').values(ids.map((s) => ({ signal_id: s.id, problem_id: 77 }))).execute();
+    try {
+      const pointed = (await app.inject('/api/v1/signals?problem_id=77')).json() as { data: Record<string, unknown>[] };
+      expect(pointed.data.map((s) => [s.external_id, s.problem_id])).toEqual([['fp-4', 77], ['fp-3', 77]]);
+      const filtered = (await app.inject('/api/v1/signals?problem_id=77&service=search')).json() as { data: Record<string, unknown>[] };
+      expect(filtered.data.map((s) => s.external_id)).toEqual(['fp-3']);
+      const unplaced = (await app.inject('/api/v1/signals?service=checkout&limit=1')).json() as { data: Record<string, unknown>[] };
+      expect(unplaced.data[0]).toMatchObject({ problem_id: null, service: 'checkout' });
+    } finally {
+      await store.db.deleteFrom('signal_problems').execute();
+    }
+  });
+
   it('includes the raw payload only when asked', async () => {
     const res = (await app.inject('/api/v1/signals?limit=1&include=raw')).json() as { data: { raw: unknown }[] };
     expect(res.data[0]?.raw).toMatchObject({ fingerprint: expect.stringMatching(/^fp-/) });

@@ -72,7 +72,8 @@ async function seed(store: Store) {
   const late = await addProblem(db, { key: 'pagerduty:P2', service: 'checkout', impact_start: '2025-12-02T11:00:00.000Z', deployment_id: ids['c-2']!, type: 'infra' });
   const outside = await addProblem(db, { key: 'pagerduty:P3', service: 'checkout', impact_start: '2025-08-02T11:00:00.000Z', deployment_id: ids['c-old']! });
   const search = await addProblem(db, { key: 'pagerduty:P4', service: 'search', impact_start: '2025-11-12T11:00:00.000Z', deployment_id: ids['s-1']! });
-  await db.updateTable('signals').set({ problem_id: p1 }).where('external_id', '=', 'P1').execute();
+  const signal = await db.selectFrom('signals').select('id').where('external_id', '=', 'P1').executeTakeFirstOrThrow();
+  await db.insertInto('signal_problems').values({ signal_id: signal.id, problem_id: p1 }).execute();
   await upsertRecords(db, 'cost_entry', [
     CostEntrySchema.parse({ source: 'import', external_id: 'h1', problem_ref: 'pagerduty:P1', role: 'dev', hours: 3 }),
     CostEntrySchema.parse({ source: 'import', external_id: 'h2', problem_ref: `problem:${late}`, role: 'devops', hours: 4 }),

@@ -20,6 +20,10 @@ const factories = await storeFactories();
 const signal = (n: number, at: string, extra: Record<string, unknown> = {}) =>
   SignalSchema.parse({ source: 'datadog', external_id: `s${n}`, kind: 'alert', occurred_at: at, title: `signal ${n}`, service: 'Checkout', ...extra });
 
+/** Every signal with the problem it points at (null when none), by external id or id. */
+const pointers = (store: Store, order: 'external_id' | 'id' = 'external_id') =>
+  store.db.selectFrom('signals').leftJoin('signal_problems as sp', 'sp.signal_id', 'signals.id').select(['signals.id', 'signals.external_id', 'sp.problem_id']).orderBy(`signals.${order}`).execute();
+
 const columns = (key: string, extra: Partial<DerivedColumns> = {}): DerivedColumns => ({
   key,
   title: `problem ${key}`,
@@ -82,7 +86,8 @@ for (const factory of factories) {
         signal(3, '2025-11-03T10:05:00Z'),
         signal(4, '2025-11-03T09:00:00Z', { kind: 'ticket', environment: 'staging' }),
       ]);
-      await store.db.updateTable('signals').set({ problem_id: 7 }).where('external_id', '=', 's3').execute();
+      const s3 = await store.db.selectFrom('signals').select('id').where('external_id', '=', 's3').executeTakeFirstOrThrow();
+      await store.db.insertInto('signal_problems').values({ signal_id: s3.id, problem_id: 7 }).execute();
       for (const columns of ['correlation', 'assembly'] as const) {
         const viaKysely: unknown[][] = [];
         const viaRaw: unknown[][] = [];
@@ -124,7 +129,7 @@ for (const factory of factories) {
       expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, signals: 3 });
       const stored = await store.db.selectFrom('problems').selectAll().orderBy('key').execute();
       const byKey = Object.fromEntries(stored.map((p) => [p.key, Number(p.id)]));
-      const assigned = await store.db.selectFrom('signals').select(['external_id', 'problem_id']).orderBy('external_id').execute();
+      const assigned = await pointers(store);
       expect(assigned.map((s) => [s.external_id, s.problem_id])).toEqual([['s1', byKey['datadog:s1']], ['s2', byKey['datadog:s1']], ['s3', byKey['datadog:s3']]]);
 
       const again = await writeProblems(store.db, [
@@ -144,27 +149,28 @@ for (const factory of factories) {
     });
 
     it('points every signal of a large group at its problem, and only the ones that moved', async () => {
-      const n = 40;
-      await upsertRecords(store.db, 'signal', Array.from({ length: n }, (_, k) => signal(k + 1, `2025-11-03T10:${String(k).padStart(2, '0')}:00Z`)));
+      const n = 80;
+      await upsertRecords(store.db, 'signal', Array.from({ length: n }, (_, k) => signal(k + 1, `2025-11-03T1${Math.floor(k / 60)}:${String(k % 60).padStart(2, '0')}:00Z`)));
       const id = await ids();
       const all = Array.from({ length: n }, (_, k) => id[`s${k + 1}`]!);
-      // 35 signals for the first problem (more than one statement's run), 5 for the second.
+      // 70 signals for the first problem (more than one statement's 64 pairs), 10 for the second.
       const write = (previous: (number | null)[], split: number, now: string) =>
         writeProblems(store.db, [
           { columns: columns('datadog:s1', { signal_count: split }), signal_ids: all.slice(0, split), previous_problem_ids: previous.slice(0, split) },
           { columns: columns(`datadog:s${split + 1}`, { signal_count: n - split }), signal_ids: all.slice(split), previous_problem_ids: previous.slice(split) },
         ], now, store.sqlite);
-      expect(await write(all.map(() => null), 35, '2025-11-05T00:00:00.000Z')).toMatchObject({ inserted: 2, signals: n });
-      const pointed = async () => (await store.db.selectFrom('signals').select(['id', 'problem_id']).orderBy('id').execute()).map((r) => Number(r.problem_id));
+      expect(await write(all.map(() => null), 70, '2025-11-05T00:00:00.000Z')).toMatchObject({ inserted: 2, signals: n });
+      const pointed = async () => (await pointers(store, 'id')).map((r) => Number(r.problem_id));
       const first = await pointed();
-      const [a, b] = [first[0]!, first[39]!];
-      expect(first).toEqual([...Array(35).fill(a), ...Array(5).fill(b)]);
-      // Signal 36 joins the first problem: one signal moves; the rest stay.
-      expect(await write(first, 36, '2025-11-06T00:00:00.000Z')).toMatchObject({ inserted: 1, signals: 5 });
+      const [a, b] = [first[0]!, first[79]!];
+      expect(first).toEqual([...Array(70).fill(a), ...Array(10).fill(b)]);
+      // Signal 71 joins the first problem: it moves, and the 9 after it to a new problem; the rest stay.
+      expect(await write(first, 71, '2025-11-06T00:00:00.000Z')).toMatchObject({ inserted: 1, signals: 10 });
       const second = await pointed();
-      expect(second.slice(0, 36)).toEqual(Array(36).fill(a));
-      expect(new Set(second.slice(36)).size).toBe(1);
-      expect(second[36]).not.toBe(b);
+      expect(second.slice(0, 71)).toEqual(Array(71).fill(a));
+      expect(new Set(second.slice(71)).size).toBe(1);
+      expect(second[71]).not.toBe(b);
+      expect(Number((await store.db.selectFrom('signal_problems').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(80);
     });
 
     it.skipIf(factory.dialect !== 'sqlite')('inserts and points signals through the raw SQLite statements as through Kysely', async () => {
@@ -184,7 +190,7 @@ for (const factory of factories) {
       expect(rows.map((r) => r.key)).toEqual(['k:a', 'k:b', 'r:a', 'r:b']);
       expect(rows.slice(2).map(strip)).toEqual(rows.slice(0, 2).map(strip));
       expect(rows[1]).toMatchObject({ type: null, deployment_id: null, cost: '{"hours":1.5}' });
-      const pointed = await store.db.selectFrom('signals').select(['external_id', 'problem_id']).orderBy('external_id').execute();
+      const pointed = await pointers(store);
       expect(pointed.map((s) => s.problem_id)).toEqual([rows[0]!.id, rows[0]!.id, rows[1]!.id, rows[2]!.id, rows[2]!.id, rows[3]!.id]);
       // Run again through the raw path: nothing new, nothing changed, no signal moved.
       expect(await writeProblems(store.db, batch('r', [id.s4!, id.s5!, id.s6!]).map((p, k) => ({ ...p, previous_problem_ids: p.previous_problem_ids.map(() => rows[2 + k]!.id) })), '2025-11-06T00:00:00.000Z', store.sqlite)).toEqual({

@@ -33,7 +33,8 @@ async function gatherFacts(store: Store): Promise<ReadinessFacts> {
   // A support request is linked when it names other records or was grouped with other signals.
   const support = await db
     .selectFrom('signals')
-    .leftJoin('problems', 'problems.id', 'signals.problem_id')
+    .leftJoin('signal_problems', 'signal_problems.signal_id', 'signals.id')
+    .leftJoin('problems', 'problems.id', 'signal_problems.problem_id')
     .select(['signals.links', 'problems.signal_count'])
     .where('signals.kind', '=', 'support')
     .execute();

@@ -41,12 +41,13 @@ async function needsOf(store: Store, problems: readonly { id: number; key: strin
     const direct = await store.db.selectFrom('cost_entries').select('problem_ref').where('problem_ref', 'in', refs).execute();
     for (const r of direct) costed.add(refToId.get(r.problem_ref)!);
     const viaSignals = await store.db
-      .selectFrom('signals as s')
+      .selectFrom('signal_problems as sp')
+      .innerJoin('signals as s', 's.id', 'sp.signal_id')
       .innerJoin('cost_entries as ce', (join) => join.on('ce.problem_ref', '=', sql<string>`${sql.ref('s.source')} || ':' || ${sql.ref('s.external_id')}`))
-      .select('s.problem_id')
-      .where('s.problem_id', 'in', ids)
+      .select('sp.problem_id')
+      .where('sp.problem_id', 'in', ids)
       .execute();
-    for (const r of viaSignals) if (r.problem_id !== null) costed.add(r.problem_id);
+    for (const r of viaSignals) costed.add(r.problem_id);
   }
   return new Map(
     problems.map((p) => {
