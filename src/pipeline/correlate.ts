@@ -1,12 +1,13 @@
 // Groups signals into problems and says why, in five kinds of evidence, strongest first:
 // explicit links, the same service at overlapping times, a service named (by its name or an alias)
-// in a service-less signal while that service is troubled, a chat message in a channel that talks
-// about a troubled service and uses that outage's words or release, and similar titles close in
-// time (docs/pipeline.md, Correlation). Signals must arrive in time order; state is a sliding window
-// per service plus union-find over signal positions, so the cost is linear in the number of signals
-// and memory stays bounded by the window (and by the links and the channels).
+// in a service-less signal while that service is troubled, a report raised where a troubled service
+// is talked about (a chat channel, a help-desk group) that uses that outage's words or release, and
+// similar titles close in time (docs/pipeline.md, Correlation). Signals must arrive in time order;
+// state is a sliding window per service plus union-find over signal positions, so the cost is linear
+// in the number of signals and memory stays bounded by the window (and by the links and the venues).
 import type { Config } from '../domain/config.ts';
 import { parseLink } from '../domain/fields.ts';
+import { VENUE_REPORTS } from '../domain/venue.ts';
 
 export type CorrelationOptions = Config['correlation'];
 
@@ -30,12 +31,15 @@ export interface CorrelationSignal {
   title: string;
   service: string | null;
   links: readonly string[];
-  /** Where a chat message was posted (its `channel` label); read for chat signals only. */
-  channel?: string | null;
+  /** Where a report was raised (`venueOf`: a chat channel, a help-desk group); read for chat and support signals. */
+  venue?: string | null;
 }
 
-export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'text', 'merge', 'split'] as const;
+export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'support_group', 'text', 'merge', 'split'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];
+
+/** The rule a report joined through its venue names, per report kind (the kinds `venueOf` gives a venue). */
+const VENUE_RULES: Readonly<Record<string, JoinRule>> = { chat: 'chat_channel', support: 'support_group' };
 
 /** One grouping step: signal `signal_id` joined the group `joined_id` was in, because of `rule`. */
 export interface JoinReason {
@@ -59,11 +63,11 @@ const MINUTE = 60_000;
 
 /** Reports from people: their words are not the outage's own (every outage brings "site is slow"). */
 const REPORT_KINDS = new Set(['support', 'chat']);
-/** Messages a channel must have had placed on a service (by a link or by naming it) before it counts as that service's channel. */
-const CHANNEL_EVIDENCE = 2;
-/** The share of a chat message's word weight (idf²) that must also be in the outage's own words. */
-const CHANNEL_WORD_SHARE = 0.2;
-/** The most distinct words an outage's window keeps to compare chat messages with. */
+/** Reports a venue must have had placed on a service (by a link, its service or naming it) before the venue counts as that service's. */
+const VENUE_EVIDENCE = 2;
+/** The share of a report's word weight (idf²) that must also be in the outage's own words. */
+const VENUE_WORD_SHARE = 0.2;
+/** The most distinct words an outage's window keeps to compare reports with. */
 const WINDOW_WORDS = 1024;
 
 const isNumber = (word: string) => /^[0-9]+$/.test(word);
@@ -274,9 +278,9 @@ export function createCorrelator(
   const vocabulary = new Map<string, number>();
   const words: string[] = [];
   const documentFrequency: number[] = [];
-  // Per chat channel, the services its messages were placed on by a link or a name, and how often;
-  // per signal, its service as a number into serviceNumbers (-1 for none), to learn from a link.
-  const channelServices = new Map<string, Map<string, number>>();
+  // Per venue, the services its reports were placed on by a link, their service or a name, and how
+  // often; per signal, its service as a number into serviceNumbers (-1 for none), to learn from a link.
+  const venueServices = new Map<string, Map<string, number>>();
   const serviceNumbers = new Map<string, number>();
   const serviceByNumber: string[] = [];
   const serviceOf = new GrowableInt32();
@@ -418,51 +422,52 @@ export function createCorrelator(
     return best;
   }
 
-  /** Counts one more message of `channel` placed on `service`. */
-  function learnChannel(channel: string, service: string): void {
-    let seen = channelServices.get(channel);
-    if (!seen) channelServices.set(channel, (seen = new Map()));
+  /** Counts one more report raised at `venue` placed on `service`. */
+  function learnVenue(venue: string, service: string): void {
+    let seen = venueServices.get(venue);
+    if (!seen) venueServices.set(venue, (seen = new Map()));
     seen.set(service, (seen.get(service) ?? 0) + 1);
   }
 
   /**
-   * A chat message nothing else placed joins an outage open on one of the services its channel talks
-   * about, when enough of its words (by weight: rare words count more) are the outage's own or it
-   * names a release the outage's signals name, and no other outage of the channel's services
-   * qualifies as well: the channel says whose room it is, the words or the release say which fire.
-   * Two outages that qualify leave the message alone.
+   * A report nothing else placed joins an outage open on one of the services its venue talks about,
+   * when enough of its words (by weight: rare words count more) are the outage's own or it names a
+   * release the outage's signals name, and no other outage of the venue's services qualifies as
+   * well: the venue says whose room it is, the words or the release say which fire. Two outages that
+   * qualify leave the report alone.
    */
-  function byChannel(i: number, at: number, channel: string, tokens: readonly number[], links: readonly string[]): boolean {
-    const seen = channelServices.get(channel);
+  function byVenue(i: number, at: number, signal: CorrelationSignal, venue: string, tokens: readonly number[]): boolean {
+    const seen = venueServices.get(venue);
     const fenced = windows.get(fence.data[i]!);
     if (!seen || !fenced) return false;
-    const releases = links.filter(isReleaseLink).map((l) => l.toLowerCase());
+    const releases = signal.links.filter(isReleaseLink).map((l) => l.toLowerCase());
     // A bare number (`15` of "15:00" and of "15%") names nothing on its own.
     const weight = (t: number) => (isNumber(words[t]!) ? 0 : Math.log((documents + 1) / (documentFrequency[t]! + 1)) ** 2);
     let total = 0;
     for (const t of tokens) total += weight(t);
-    let best: { window: ServiceWindow; service: string; share: number; release: string | undefined; messages: number } | undefined;
+    let best: { window: ServiceWindow; service: string; share: number; release: string | undefined; placed: number } | undefined;
     let rivals = false;
-    for (const [service, messages] of seen) {
-      if (messages < CHANNEL_EVIDENCE) continue;
+    for (const [service, placed] of seen) {
+      if (placed < VENUE_EVIDENCE) continue;
       const window = fenced.get(service);
       if (!window || at > window.activeUntilMs || at - window.startMs > maxSpan) continue;
       let shared = 0;
       for (const t of tokens) if (window.words.has(t)) shared += weight(t);
       const share = total > 0 ? shared / total : 0;
       const release = releases.find((r) => window.releases.has(r));
-      if (share < CHANNEL_WORD_SHARE && !release) continue;
+      if (share < VENUE_WORD_SHARE && !release) continue;
       // Two services of one outage (already one group) are one candidate.
       if (best && find(best.window.member) !== find(window.member)) rivals = true;
-      if (!best || share > best.share) best = { window, service, share, release, messages };
+      if (!best || share > best.share) best = { window, service, share, release, placed };
     }
     if (!best || rivals) return false;
     const common = tokens.filter((t) => weight(t) > 0 && best.window.words.has(t)).map((t) => words[t]!);
+    const report = VENUE_REPORTS[signal.kind]!;
     const because = [
-      ...(best.share >= CHANNEL_WORD_SHARE ? [`${Math.round(100 * best.share)}% of the message's word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`] : []),
+      ...(best.share >= VENUE_WORD_SHARE ? [`${Math.round(100 * best.share)}% of the ${report}'s word weight is in the outage's own words: ${common.slice(0, 5).join(', ')}`] : []),
       ...(best.release ? [`it names ${best.release}, as the outage's signals do`] : []),
     ];
-    return union(i, best.window.member, 'chat_channel', `channel ${channel} talks about ${best.service} (${best.messages} messages placed there before); ${because.join('; ')}`);
+    return union(i, best.window.member, VENUE_RULES[signal.kind]!, `${venue} talks about ${best.service} (${best.placed} ${report}s placed there before); ${because.join('; ')}`);
   }
 
   function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
@@ -555,12 +560,12 @@ export function createCorrelator(
         named = mentionedName(signal.title);
         if (named >= 0) grouped = byService(i, at, mentionServices[named]!, 'service_mention', mentionDetail(named)) || grouped;
       }
-      if (signal.kind === 'chat' && signal.channel) {
-        // A message that names a service speaks of that one: with no outage open there, it joins none.
-        if (!grouped && !signal.service && named < 0) grouped = byChannel(i, at, signal.channel, tokens, signal.links);
-        // What the message was placed on teaches what its channel is about (never its own channel join).
+      if (signal.venue && VENUE_RULES[signal.kind]) {
+        // A report that names a service speaks of that one: with no outage open there, it joins none.
+        if (!grouped && !signal.service && named < 0) grouped = byVenue(i, at, signal, signal.venue, tokens);
+        // What the report was placed on teaches what its venue is about (never its own venue join).
         const about = signal.service ?? linkedService ?? (named >= 0 ? mentionServices[named] : undefined);
-        if (about) learnChannel(signal.channel, about);
+        if (about) learnVenue(signal.venue, about);
       }
       // Text similarity is the weakest evidence: only for signals nothing stronger placed.
       if (!grouped) byText(i, at, signal, tokens);

@@ -27,7 +27,7 @@ import {
   writeProblems,
 } from '../store/problems.ts';
 import { loadServices, serviceResolver } from '../store/services.ts';
-import { chatChannels } from '../store/chat-channels.ts';
+import { reportVenues } from '../store/venues.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
@@ -221,10 +221,13 @@ export async function runPipeline(store: Store, config: Config, options: Pipelin
   const targets = new Set<string>();
   for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
-  const channels = await chatChannels(db);
+  const venues = await reportVenues(db);
   let done = 0;
   for await (const page of signalsInTimeOrder(db, 'correlation', undefined, store.sqlite)) {
-    for (const s of page) correlator.add(s.kind === 'chat' ? { ...s, channel: channels.get(s.id) ?? null } : s);
+    for (const s of page) {
+      const venue = venues.get(s.id);
+      correlator.add(venue ? { ...s, venue } : s);
+    }
     done += page.length;
     options.onProgress?.({ phase: 'correlate', done, total });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { correlate, type CorrelationSignal, linkTokens, titleTokens } from '../../src/pipeline/correlate.ts';
 import { createAssembler, type AssemblySignal, summariseProblem } from '../../src/pipeline/assemble.ts';
+import { venueOf } from '../../src/domain/venue.ts';
 
 let nextId = 1;
 function sig(over: Partial<AssemblySignal> & { occurred_at: string }): AssemblySignal {
@@ -183,27 +184,33 @@ describe('service named by an alias', () => {
   });
 });
 
-describe('chat joined through the channel it was posted in', () => {
-  const at = (h: number, m: number) => `2025-11-03T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
-  const chat = (over: Partial<AssemblySignal> & { occurred_at: string; title: string }) => sig({ source: 'slack', kind: 'chat', channel: '#team-payments', ...over } as Partial<AssemblySignal> & { occurred_at: string });
-  /** Two earlier threads in #team-payments placed on checkout-api and two on orders-api by their links, plus unrelated history. */
-  const history = () => [
-    sig({ source: 'pagerduty', external_id: 'P1', kind: 'incident', occurred_at: at(1, 0), service: 'checkout-api', title: 'Checkout down', resolved_at: at(1, 30) }),
-    chat({ occurred_at: at(1, 5), title: 'looking at it', links: ['pagerduty:P1'] }),
-    chat({ occurred_at: at(1, 6), title: 'rolling back', links: ['pagerduty:P1'] }),
-    sig({ source: 'pagerduty', external_id: 'P2', kind: 'incident', occurred_at: at(2, 0), service: 'orders-api', title: 'Orders down', resolved_at: at(2, 30) }),
-    chat({ occurred_at: at(2, 5), title: 'on it', links: ['pagerduty:P2'] }),
-    chat({ occurred_at: at(2, 6), title: 'fixed', links: ['pagerduty:P2'] }),
-    ...['Disk full on worker-17', 'Certificate expired for api.example.com', 'Queue backlog on invoice-jobs', 'Slow search results'].map((title, k) =>
-      sig({ occurred_at: at(3, k), service: `other-${k}`, title, resolved_at: at(3, k + 1) })),
-  ];
-  const checkoutOutage = () => [
-    sig({ occurred_at: at(10, 0), service: 'checkout-api', title: 'HighErrorRate: 500s on /v1/checkout after null amount', resolved_at: at(11, 0) }),
-    sig({ occurred_at: at(10, 2), service: 'checkout-api', title: 'NullPointerException in Checkout order mapping', resolved_at: at(11, 0) }),
-  ];
-  const ordersOutage = () => [sig({ occurred_at: at(10, 1), service: 'orders-api', title: 'Dead letter queue growing for orders.created', resolved_at: at(11, 0) })];
-  const groupOf = (groups: number[][], s: AssemblySignal) => groups.find((g) => g.includes(s.id))!;
+// A day of history for the joins by venue: outages on checkout-api and orders-api, each discussed in chat.
+const at = (h: number, m: number) => `2025-11-03T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
+/** Reports of one kind and source: each with its venue read from its labels, as the pipeline reads it. */
+const reports = (base: Partial<AssemblySignal>) => (over: Partial<AssemblySignal> & { occurred_at: string; title: string }) => {
+  const s = sig({ ...base, ...over });
+  return { ...s, venue: venueOf(s) };
+};
+const chat = reports({ source: 'slack', kind: 'chat', labels: { channel: '#team-payments' } });
+/** Two earlier threads in #team-payments placed on checkout-api and two on orders-api by their links, plus unrelated history. */
+const history = () => [
+  sig({ source: 'pagerduty', external_id: 'P1', kind: 'incident', occurred_at: at(1, 0), service: 'checkout-api', title: 'Checkout down', resolved_at: at(1, 30) }),
+  chat({ occurred_at: at(1, 5), title: 'looking at it', links: ['pagerduty:P1'] }),
+  chat({ occurred_at: at(1, 6), title: 'rolling back', links: ['pagerduty:P1'] }),
+  sig({ source: 'pagerduty', external_id: 'P2', kind: 'incident', occurred_at: at(2, 0), service: 'orders-api', title: 'Orders down', resolved_at: at(2, 30) }),
+  chat({ occurred_at: at(2, 5), title: 'on it', links: ['pagerduty:P2'] }),
+  chat({ occurred_at: at(2, 6), title: 'fixed', links: ['pagerduty:P2'] }),
+  ...['Disk full on worker-17', 'Certificate expired for api.example.com', 'Queue backlog on invoice-jobs', 'Slow search results'].map((title, k) =>
+    sig({ occurred_at: at(3, k), service: `other-${k}`, title, resolved_at: at(3, k + 1) })),
+];
+const checkoutOutage = () => [
+  sig({ occurred_at: at(10, 0), service: 'checkout-api', title: 'HighErrorRate: 500s on /v1/checkout after null amount', resolved_at: at(11, 0) }),
+  sig({ occurred_at: at(10, 2), service: 'checkout-api', title: 'NullPointerException in Checkout order mapping', resolved_at: at(11, 0) }),
+];
+const ordersOutage = () => [sig({ occurred_at: at(10, 1), service: 'orders-api', title: 'Dead letter queue growing for orders.created', resolved_at: at(11, 0) })];
+const groupOf = (groups: number[][], s: AssemblySignal) => groups.find((g) => g.includes(s.id))!;
 
+describe('chat joined through the channel it was posted in', () => {
   it('joins a message naming the symptom to the open outage of a service its channel talks about, and says why', () => {
     const outage = checkoutOutage();
     const symptom = chat({ occurred_at: at(10, 20), title: 'seeing a bunch of 500s on /v1/checkout, NullPointerException in the handler' });
@@ -243,7 +250,7 @@ describe('chat joined through the channel it was posted in', () => {
   it('needs two placed messages before a channel counts as a service\'s, an open outage, and no other service named', () => {
     const outage = checkoutOutage();
     const symptom = chat({ occurred_at: at(10, 20), title: '500s on /v1/checkout, NullPointerException everywhere' });
-    const otherChannel = chat({ occurred_at: at(10, 21), channel: '#random', title: '500s on /v1/checkout, NullPointerException everywhere' });
+    const otherChannel = chat({ occurred_at: at(10, 21), labels: { channel: '#random' }, title: '500s on /v1/checkout, NullPointerException everywhere' });
     const afterwards = chat({ occurred_at: at(13, 0), title: '500s on /v1/checkout, NullPointerException again?' });
     const namesAnother = chat({ occurred_at: at(10, 22), title: 'orders-api: 500s on /v1/checkout, NullPointerException' });
     const once = history().filter((s) => s.title !== 'rolling back');
@@ -253,12 +260,58 @@ describe('chat joined through the channel it was posted in', () => {
     expect(groupOf(correlate([...history(), ...outage, symptom]).groups, symptom)).toContain(outage[0]!.id);
   });
 
-  it('leaves a support ticket alone: its channel label is how it arrived (email, web), not whose room it is', () => {
+});
+
+describe('support tickets joined through the help-desk group they were routed to', () => {
+  const ticket = reports({ source: 'zendesk', kind: 'support', labels: { group: 'Payments' } });
+  /** Tickets of the group placed on checkout-api (one by a link, one by its service), and on orders-api when asked. */
+  const placed = (services = ['checkout-api']) => services.flatMap((service, k) => [
+    ticket({ occurred_at: at(1 + k, 10), title: 'cannot pay', links: [service === 'checkout-api' ? 'pagerduty:P1' : 'pagerduty:P2'] }),
+    ticket({ occurred_at: at(1 + k, 12), title: 'my card was declined', service }),
+  ]);
+  const symptom = () => ticket({ occurred_at: at(10, 20), title: 'Payment page shows NullPointerException on /v1/checkout' });
+
+  it('joins a ticket in a group learned from two placed tickets to the open outage, and says why', () => {
     const outage = checkoutOutage();
-    const placed = [1, 2].map((k) => sig({ source: 'zendesk', kind: 'support', occurred_at: at(1, 10 + k), title: 'cannot pay', channel: 'email', links: ['pagerduty:P1'] } as Partial<AssemblySignal> & { occurred_at: string }));
-    const ticket = sig({ source: 'zendesk', kind: 'support', occurred_at: at(10, 20), title: '500s on /v1/checkout NullPointerException', channel: 'email' } as Partial<AssemblySignal> & { occurred_at: string });
-    const { groups } = correlate([...history(), ...placed, ...outage, ticket]);
-    expect(groupOf(groups, ticket)).toEqual([ticket.id]);
+    const lone = symptom();
+    const howTo = ticket({ occurred_at: at(10, 25), title: 'How do I change my invoice address?' });
+    const { groups, result, order } = correlate([...history(), ...placed(), ...outage, lone, howTo]);
+    expect(groupOf(groups, lone)).toEqual([outage[0]!.id, outage[1]!.id, lone.id]);
+    expect(groupOf(groups, howTo)).toEqual([howTo.id]);
+    const join = result.reasonsFor(result.groupOf[order.findIndex((s) => s.id === lone.id)]!).find((r) => r.signal_id === lone.id)!;
+    expect(join.rule).toBe('support_group');
+    expect(join.detail).toMatch(/^zendesk group Payments talks about checkout-api \(2 tickets placed there before\); \d+% of the ticket's word weight is in the outage's own words: .*nullpointerexception/);
+  });
+
+  it('leaves a ticket apart when its group talks about two services with outages open that its words both fit', () => {
+    const [checkout, orders] = [checkoutOutage(), ordersOutage()];
+    const both = ticket({ occurred_at: at(10, 20), title: 'NullPointerException on /v1/checkout, and my order sits in a dead letter queue' });
+    const aboutOrders = ticket({ occurred_at: at(10, 20), title: 'my order is stuck: dead letter queue growing' });
+    const day = (groupServices: string[], t: AssemblySignal) => correlate([...history(), ...placed(groupServices), ...checkout, ...orders, t]).groups;
+    expect(groupOf(day(['checkout-api', 'orders-api'], both), both)).toEqual([both.id]);
+    // Its words alone would do: a group that talks about checkout-api only places it there.
+    expect(groupOf(day(['checkout-api'], both), both)).toEqual([...checkout.map((s) => s.id), both.id]);
+    // A ticket whose words fit one of the two joins that one.
+    expect(groupOf(day(['checkout-api', 'orders-api'], aboutOrders), aboutOrders)).toEqual([orders[0]!.id, aboutOrders.id]);
+  });
+
+  it('does not place through a group learned from one ticket only', () => {
+    const lone = symptom();
+    const once = placed().slice(1);
+    expect(groupOf(correlate([...history(), ...once, ...checkoutOutage(), lone]).groups, lone)).toEqual([lone.id]);
+  });
+
+  it('changes nothing for tickets without a group: their channel label is how they arrived (email, web), not whose they are', () => {
+    const outage = checkoutOutage();
+    const ungrouped = reports({ source: 'zendesk', kind: 'support', labels: { channel: 'email' } });
+    const before = [ungrouped({ occurred_at: at(1, 10), title: 'cannot pay', links: ['pagerduty:P1'] }), ungrouped({ occurred_at: at(1, 12), title: 'my card was declined', service: 'checkout-api' })];
+    const lone = ungrouped({ occurred_at: at(10, 20), title: 'Payment page shows NullPointerException on /v1/checkout' });
+    expect(lone.venue).toBeNull();
+    const day = [...history(), ...before, ...outage, lone];
+    const { groups } = correlate(day);
+    expect(groupOf(groups, lone)).toEqual([lone.id]);
+    // As they were grouped with no venue read at all.
+    expect(sorted(correlate(day.map(({ venue: _, ...s }) => s)).groups)).toEqual(sorted(groups));
   });
 });
 

@@ -137,6 +137,27 @@ for (const factory of factories) {
       ]));
     });
 
+    it('joins a service-less ticket by the help-desk group it was routed to (its group label), not by how it arrived', async () => {
+      const ticket = (externalId: string, occurredAt: string, title: string, labels: Record<string, string>, links: string[] = []) =>
+        signal({ source: 'zendesk', external_id: externalId, kind: 'support', occurred_at: occurredAt, title, labels, links });
+      const earlier = [
+        signal({ source: 'pagerduty', external_id: 'PD0', kind: 'incident', occurred_at: '2025-11-02T08:00:00Z', resolved_at: '2025-11-02T08:30:00Z', service: 'checkout', title: 'Checkout slow' }),
+        ...[1, 2].map((k) => ticket(`Z0-${k}`, `2025-11-02T08:0${k}:00Z`, 'cannot pay', { group: '360001', channel: 'email' }, ['pagerduty:PD0'])),
+      ];
+      const routed = ticket('Z4', '2025-11-03T10:30:00Z', 'HTTP 5xx ratio errors, payment failing', { group: '360001', channel: 'email' });
+      const unrouted = ticket('Z5', '2025-11-03T10:31:00Z', 'HTTP 5xx ratio errors, payment failing', { channel: 'email' });
+      await upsertRecords(store.db, 'signal', [...earlier, routed, unrouted]);
+      await runPipeline(store, config);
+      const checkout = await store.db.selectFrom('problems').selectAll().where('key', '=', 'prometheus:am-0').executeTakeFirstOrThrow();
+      const members = await store.db.selectFrom('signals').select('external_id').where('problem_id', '=', checkout.id).execute();
+      expect(members.map((m) => m.external_id)).toContain('Z4');
+      expect(members.map((m) => m.external_id)).not.toContain('Z5');
+      const reasons = (typeof checkout.correlation === 'string' ? JSON.parse(checkout.correlation) : checkout.correlation).reasons as { signal: string; rule: string; detail: string }[];
+      expect(reasons).toEqual(expect.arrayContaining([
+        expect.objectContaining({ signal: 'zendesk:Z4', rule: 'support_group', detail: expect.stringMatching(/^zendesk group 360001 talks about checkout \(2 tickets placed there before\)/) }),
+      ]));
+    });
+
     it('re-maps services through the current aliases before correlating', async () => {
       await runPipeline(store, config);
       await upsertRecords(store.db, 'service', [{ name: 'search-api', aliases: ['search'] }]);

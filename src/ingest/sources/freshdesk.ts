@@ -51,6 +51,7 @@ function restTicket(ticket: Json, field: string): Ticket {
     created_at: time(ticket.created_at, `${field}.created_at`),
     resolved_at: resolved ? (optionalTime(stats?.resolved_at) ?? optionalTime(stats?.closed_at) ?? optionalTime(ticket.updated_at)) : undefined,
     url: undefined,
+    group: optionalText(ticket.group_id),
     product: optionalText(ticket.product_id),
   };
 }
@@ -93,7 +94,9 @@ function ticketRecord(ticket: Ticket, raw: unknown): ImportRecord {
     severity: ticket.severity,
     service: scopedLabel(ticket.tags, 'service') ?? ticket.product,
     environment: scopedLabel(ticket.tags, 'env'),
-    labels: stringLabels({ status: ticket.status, priority: ticket.priority, type: ticket.type, group: ticket.group, tags: ticket.tags.join(',') || undefined }),
+    // The routing (group, product: names from the webhook, ids from the REST ticket): correlation
+    // learns which services a group talks about (src/domain/venue.ts).
+    labels: stringLabels({ status: ticket.status, priority: ticket.priority, type: ticket.type, group: ticket.group, product: ticket.product, tags: ticket.tags.join(',') || undefined }),
     links: uniqueLinks([`freshdesk:${ticket.id}`], ticket.url ? linksOfUrl(ticket.url) : [], mentionsIn([title, ticket.description])),
     raw,
   });

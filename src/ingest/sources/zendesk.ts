@@ -1,6 +1,7 @@
 // Zendesk: the REST ticket (`{ticket}`, `{tickets: [...]}` or a bare ticket — also the body a
 // trigger webhook sends when built as docs/sources.md shows) and event webhooks
-// (`zen:event-type:ticket.*`, ticket properties in `detail`). Tickets are support signals.
+// (`zen:event-type:ticket.*`, ticket properties in `detail`). Tickets are support signals; their
+// group and brand are kept as labels.
 import type { AdapterInput, AdapterOutput, SourceAdapter } from '../adapter.ts';
 import { PayloadError } from '../adapter.ts';
 import type { ImportRecord } from '../../domain/records.ts';
@@ -51,6 +52,11 @@ function ticketRecord(input: AdapterInput, ticket: Json, field: string, raw: unk
       priority,
       type: ticket.type,
       channel: optionalObject(ticket.via)?.channel,
+      // The routing: the group and brand a trigger names (placeholders `{{ticket.group.name}}`,
+      // `{{ticket.brand.name}}`), else their ids (REST ticket, ticket events). Correlation learns which
+      // services a group talks about (src/domain/venue.ts).
+      group: firstText(ticket.group, ticket.group_id),
+      brand: firstText(ticket.brand, ticket.brand_id),
       tags: tags.join(',') || undefined,
       problem_id: problemId,
     }),

@@ -29,6 +29,11 @@ describe('freshdesk adapter', () => {
     expect(recordsOf(run(freshdesk, payload)).fields[0]).toMatchObject({ status: 'resolved', resolved_at: '2020-07-24T15:35:21.000Z', severity: 'critical', labels: { status: 'Resolved', priority: 'Urgent' } });
   });
 
+  it('keeps the REST ticket\'s routing ids as labels; the product is the service when no tag names one', () => {
+    const payload = { ...(fixture('freshdesk', 'rest.ticket.view.json') as object), group_id: 43000567, product_id: 43000123 };
+    expect(recordsOf(run(freshdesk, payload)).fields[0]).toMatchObject({ service: '43000123', labels: { group: '43000567', product: '43000123' } });
+  });
+
   it('reads the automation webhook body (written from the docs)', () => {
     const { fields } = recordsOf(run(freshdesk, fixture('freshdesk', 'webhook.automation.json')));
     expect(fields).toEqual([
@@ -44,7 +49,7 @@ describe('freshdesk adapter', () => {
         severity: 'critical',
         status: 'open',
         service: 'reporting',
-        labels: { status: 'Open', priority: 'Urgent', type: 'Incident', group: 'Tier 2', tags: 'exports,service:reporting' },
+        labels: { status: 'Open', priority: 'Urgent', type: 'Incident', group: 'Tier 2', product: 'Reporting', tags: 'exports,service:reporting' },
         links: ['freshdesk:4821', 'url:https://acme.freshdesk.com/helpdesk/tickets/4821', 'version:v3.2.0'],
       },
     ]);

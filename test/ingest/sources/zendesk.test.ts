@@ -18,7 +18,7 @@ describe('zendesk adapter', () => {
         body: 'Indeed it is!',
         severity: 'medium',
         status: 'open',
-        labels: { status: 'new', priority: 'normal', type: 'question', channel: 'api', tags: 'awesome,blossom' },
+        labels: { status: 'new', priority: 'normal', type: 'question', channel: 'api', brand: '5446', tags: 'awesome,blossom' },
         links: ['zendesk:8867', 'url:https://zendeskapi.zd-staging.com/agent/tickets/8867'],
       },
     ]);
@@ -41,10 +41,17 @@ describe('zendesk adapter', () => {
         severity: 'high',
         status: 'resolved',
         service: 'checkout-api',
-        labels: { status: 'solved', priority: 'HIGH', type: 'INCIDENT', channel: 'web', tags: 'checkout,service_checkout-api' },
+        labels: { status: 'solved', priority: 'HIGH', type: 'INCIDENT', channel: 'web', group: '4', brand: '5446', tags: 'checkout,service_checkout-api' },
         links: ['zendesk:35436'],
       },
     ]);
+  });
+
+  it('keeps the routing a trigger body names (group and brand names) over the ids', () => {
+    const payload = fixture('zendesk', 'rest.ticket.show.json') as { ticket: Record<string, unknown> };
+    const routed = { ticket: { ...payload.ticket, group_id: 360001, group: 'Payments Tier 2', brand: ' ', tags: 'awesome blossom' } };
+    const { fields } = recordsOf(run(zendesk, routed));
+    expect(fields[0]!.labels).toEqual({ status: 'new', priority: 'normal', type: 'question', channel: 'api', group: 'Payments Tier 2', brand: '5446', tags: 'awesome,blossom' });
   });
 
   it('links an incident ticket to the problem ticket it is attached to', () => {
