@@ -149,7 +149,7 @@ for (const factory of factories) {
       await upsertRecords(store.db, 'signal', [...earlier, routed, unrouted]);
       await runPipeline(store, config);
       const checkout = await store.db.selectFrom('problems').selectAll().where('key', '=', 'prometheus:am-0').executeTakeFirstOrThrow();
-      const members = await store.db.selectFrom('signals').select('external_id').where('problem_id', '=', checkout.id).execute();
+      const members = await signalsOfProblem(store.db, checkout.id);
       expect(members.map((m) => m.external_id)).toContain('Z4');
       expect(members.map((m) => m.external_id)).not.toContain('Z5');
       const reasons = (typeof checkout.correlation === 'string' ? JSON.parse(checkout.correlation) : checkout.correlation).reasons as { signal: string; rule: string; detail: string }[];
