@@ -35,6 +35,7 @@ import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classi
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
 import { deriveShipments } from '../store/shipments.ts';
+import { fewerCheckpoints } from '../store/bulk-load.ts';
 import { dispositionsFrom, setAsideRationale, type SetAside, type SetAsideNote, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
@@ -205,6 +206,15 @@ export interface PipelineOptions {
 }
 
 export async function runPipeline(store: Store, config: Config, options: PipelineOptions = {}): Promise<PipelineSummary> {
+  const restoreCheckpoints = store.sqlite ? fewerCheckpoints(store.sqlite) : () => {};
+  try {
+    return await runStages(store, config, options);
+  } finally {
+    restoreCheckpoints();
+  }
+}
+
+async function runStages(store: Store, config: Config, options: PipelineOptions): Promise<PipelineSummary> {
   const now = options.now ?? new Date().toISOString();
   const batchSize = options.batchSize ?? 2000;
   const db = store.db;
