@@ -22,6 +22,7 @@ import { SCALE_NAMES, type ScaleName } from '../src/generate/scales.ts';
 import { RECORD_FILES } from '../src/generate/types.ts';
 import { importFile, importOrder } from '../src/ingest/files.ts';
 import { openStore, type Store } from '../src/store/connection.ts';
+import { describeMachine, machineReference } from './machine.ts';
 
 const { values } = parseArgs({
   options: {
@@ -139,12 +140,13 @@ const line = (name: string, n: number, seconds: number, cpu: number) =>
 console.log(`${'file'.padEnd(22)} ${'records'.padStart(10)} ${'seconds'.padStart(9)} ${'records/s'.padStart(11)} ${'cpu s'.padStart(9)} ${'records/cpu-s'.padStart(13)}`);
 for (const r of rows) line(r.file, r.records, r.seconds, r.cpuSeconds);
 line('overall', records, total, cpuTotal);
-console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+const machine = machineReference();
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores; ${describeMachine(machine)}`);
 const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS ${maxRssMb} MB (maxRSS; includes generating when not cached), sampled peak during import ${mb(sampledMax)} MB, before import ${mb(rssBefore)} MB`);
 const signalSamples = samples.filter((s) => s.file === 'signals.jsonl');
 console.log(`RSS while signals.jsonl streams: ${signalSamples.map((s) => `${s.progress}%:${s.rssMb}MB`).join(' ')}`);
 
 const out = join(results, `${prefix}import-${scale}-${dialect}.json`);
-writeFileSync(out, JSON.stringify({ scale, dialect, seed, records, seconds: total, perSecond: records / total, cpuSeconds: cpuTotal, perCpuSecond: records / cpuTotal, loadAverage: os.loadavg(), files: rows, maxRssMb, sampledMaxRssMb: Math.round(sampledMax / 1024 / 1024), samples, at: new Date().toISOString() }, null, 2));
+writeFileSync(out, JSON.stringify({ scale, dialect, seed, machine_reference_cpu_seconds: machine, records, seconds: total, perSecond: records / total, cpuSeconds: cpuTotal, perCpuSecond: records / cpuTotal, loadAverage: os.loadavg(), files: rows, maxRssMb, sampledMaxRssMb: Math.round(sampledMax / 1024 / 1024), samples, at: new Date().toISOString() }, null, 2));
 console.log(`results written to ${out}`);

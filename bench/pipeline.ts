@@ -15,6 +15,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { openStore } from '../src/store/connection.ts';
 import { type PipelineProgress, runPipeline } from '../src/pipeline/run.ts';
+import { describeMachine, machineReference } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, fallback: string) => {
@@ -61,7 +62,8 @@ const sample = (p: PipelineProgress) => {
 
 // The machine's load says how far to trust the wall times (and, on a busy machine, the CPU times too).
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`${cpus().length} cores; load average ${load()} (1, 5, 15 min)`);
+const machine = machineReference();
+console.log(`${cpus().length} cores; load average ${load()} (1, 5, 15 min); ${describeMachine(machine)}`);
 const timings: Record<string, unknown>[] = [];
 // Time spent in garbage collection (pauses on the main thread), summed per run.
 // Disconnected after the last run.
@@ -207,4 +209,4 @@ console.log(
 );
 console.log(`noise pulled in (signals of no true problem in a problem with true signals): ${Object.values(noisePulledIn).reduce((a, b) => a + b, 0)} (${Object.entries(noisePulledIn).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`);
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, signals: signalCount, runs: timings, max_rss_mb: maxRss, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));
+writeFileSync(join(here, 'results', `pipeline-${scale}.json`), JSON.stringify({ at: new Date().toISOString(), scale, machine_reference_cpu_seconds: machine, signals: signalCount, runs: timings, max_rss_mb: maxRss, peak_rss_mb: peakRss / 2 ** 20, peak_heap_mb: peakHeap / 2 ** 20, quality }, null, 2));
