@@ -81,21 +81,25 @@ export function presentReview(row: Record<string, unknown>): Record<string, unkn
 
 type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
 
-/** A collection's rows; a signal's row carries the problem it belongs to, which is kept in `signal_problems`. */
-function rowsOf(db: AnyDb, collection: Collection): SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>> {
+/**
+ * A collection's rows as the API returns them (lists and evidence alike); a signal's row carries the
+ * problem it belongs to, which is kept in `signal_problems`.
+ */
+export function rowsOf(store: Kysely<Database>, collection: Collection): SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>> {
+  const db = store as unknown as AnyDb;
   const { table } = COLLECTIONS[collection];
   if (collection === 'signals') return db.selectFrom('signals').leftJoin('signal_problems', 'signal_problems.signal_id', 'signals.id').selectAll('signals').select('signal_problems.problem_id');
   return db.selectFrom(table).selectAll(table);
 }
 
 /** Where a collection's field is stored, qualified by its table. */
-const columnOf = (collection: Collection, field: string) => (collection === 'signals' && field === 'problem_id' ? 'signal_problems.problem_id' : `${COLLECTIONS[collection].table}.${field}`);
+export const columnOf = (collection: Collection, field: string) => (collection === 'signals' && field === 'problem_id' ? 'signal_problems.problem_id' : `${COLLECTIONS[collection].table}.${field}`);
 
 /** Newest first by id (or by name for teams and services), `limit` rows after the cursor. */
 export async function listRecords(db: Kysely<Database>, collection: Collection, query: ListQuery = {}): Promise<ListPage> {
   const spec = COLLECTIONS[collection];
   const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_PAGE);
-  let q = rowsOf(db as unknown as AnyDb, collection);
+  let q = rowsOf(db, collection);
   const column = (field: string) => columnOf(collection, field);
   for (const [field, value] of Object.entries(query.filters ?? {})) {
     if (value === undefined) continue;

@@ -85,6 +85,11 @@ for (const factory of await storeFactories()) {
       const res = await app.inject(`/api/v1/evidence?deployments=${asked.join(',')},999999`);
       expect(res.statusCode).toBe(200);
       expect((res.json() as { deployments: { id: number }[] }).deployments.map((d) => d.id)).toEqual(asked);
+      // A signal carries the problem it belongs to, as in the signals list (the pointer is kept apart from its row).
+      const listed = ((await app.inject('/api/v1/signals')).json() as { data: { id: number; problem_id: number | null }[] }).data;
+      expect(listed.every((s) => typeof s.problem_id === 'number')).toBe(true);
+      const signals = await app.inject(`/api/v1/evidence?signals=${listed.map((s) => s.id).join(',')}`);
+      expect((signals.json() as { signals: { id: number; problem_id: number | null }[] }).signals.map((s) => [s.id, s.problem_id])).toEqual(listed.map((s) => [s.id, s.problem_id]));
       const bad = await app.inject('/api/v1/evidence?problems=1,two');
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toEqual({ error: 'bad_request', message: 'problems: expected comma-separated integer ids, got "two"' });

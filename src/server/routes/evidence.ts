@@ -1,8 +1,7 @@
 // GET /api/v1/evidence?problems=1,2&deployments=7: the records behind a number, by id, so every
 // figure on the dashboard can open the rows it was computed from.
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { presentRow } from '../../store/records.ts';
+import { columnOf, presentRow, rowsOf } from '../../store/records.ts';
 import type { ServerContext } from '../context.ts';
 import { documentOperation } from '../openapi.ts';
 
@@ -24,7 +23,6 @@ export async function evidenceRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.get('/api/v1/evidence', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const out: Record<string, Record<string, unknown>[]> = {};
-    const db = ctx.store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
     for (const kind of EVIDENCE_KINDS) {
       const text = query[kind];
       if (text === undefined || text === '') continue;
@@ -35,7 +33,7 @@ export async function evidenceRoutes(app: FastifyInstance, ctx: ServerContext): 
       const rows: Record<string, unknown>[] = [];
       // SQLite caps bound parameters per statement; 500 at a time stays well under it.
       for (let i = 0; i < ids.length; i += 500) {
-        rows.push(...(await db.selectFrom(kind).selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
+        rows.push(...(await rowsOf(ctx.store.db, kind).where(columnOf(kind, 'id'), 'in', ids.slice(i, i + 500)).execute()));
       }
       const byId = new Map(rows.map((r) => [Number(r.id), presentRow(r)]));
       out[kind] = ids.flatMap((id) => {
