@@ -95,7 +95,12 @@ export async function removeLoaded(db: Kysely<Database>, marks: LoadMarks, files
         note(table, result.numDeletedRows);
       }
     }
-    await trx.deleteFrom('signal_problems').where((eb) => eb.not(eb.exists(eb.selectFrom('signals').select('signals.id').whereRef('signals.id', '=', 'signal_problems.signal_id')))).execute();
+    // Only signals above the mark were removed: their pointers, not a walk of every signal's.
+    await trx
+      .deleteFrom('signal_problems')
+      .where('signal_id', '>', marks.ids.signals)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('signals').select('signals.id').whereRef('signals.id', '=', 'signal_problems.signal_id'))))
+      .execute();
     await trx.deleteFrom('change_shipments').where((eb) => eb.not(eb.exists(eb.selectFrom('changes').select('changes.id').whereRef('changes.id', '=', 'change_shipments.change_id')))).execute();
   });
   return removed;
