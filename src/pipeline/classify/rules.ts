@@ -121,11 +121,20 @@ const split = (text: string) => text.split(' · ').filter((p) => p.trim());
 
 let passageCache: { text: string | null; passages: string[]; lower: string[] | null } = { text: null, passages: [], lower: null };
 
-const keywordRegexes = new WeakMap<readonly string[], RegExp[]>();
-function keywordPatterns(keywords: readonly string[]): RegExp[] {
-  let words = keywordRegexes.get(keywords);
-  if (!words) keywordRegexes.set(keywords, (words = keywords.map((k) => regex(`(^|[^a-z0-9])${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`))));
-  return words;
+const keywordRegexes = new WeakMap<readonly string[], { any: RegExp; each: RegExp[] }>();
+/**
+ * A rule's keywords as whole words in lower-cased text: one pattern for any of them (a test per passage,
+ * not one per keyword and passage: the rules ran 5 s of the large history's first run), and one each
+ * to name the keyword that matched.
+ */
+function keywordPatterns(keywords: readonly string[]): { any: RegExp; each: RegExp[] } {
+  let patterns = keywordRegexes.get(keywords);
+  if (!patterns) {
+    const escaped = keywords.map((k) => k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const word = (alternatives: string) => new RegExp(`(^|[^a-z0-9])(?:${alternatives})($|[^a-z0-9])`);
+    keywordRegexes.set(keywords, (patterns = { any: word(escaped.join('|')), each: escaped.map(word) }));
+  }
+  return patterns;
 }
 
 /**
@@ -157,9 +166,9 @@ export function matchRule(r: ClassificationRule, f: ProblemFeatures): { matched:
   }
   if (r.keywords) {
     const words = keywordPatterns(r.keywords);
-    const hits = lowerPassages(f.text).filter((p) => words.some((w) => w.test(p)));
+    const hits = lowerPassages(f.text).filter((p) => words.any.test(p));
     if (hits.length === 0) return null;
-    const word = r.keywords.find((_, i) => words[i]!.test(hits[0]!));
+    const word = r.keywords.find((_, i) => words.each[i]!.test(hits[0]!));
     parts.push(`"${word}"`);
     count = Math.max(count, hits.length);
   }
