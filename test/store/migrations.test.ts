@@ -1,16 +1,38 @@
 // Migrations that move data: a store migrated by an earlier version keeps what the pipeline derived.
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationsFor } from '../../src/store/migrations.ts';
+import { PG_URL, postgresUnavailable } from '../helpers/stores.ts';
 
 let db: Kysely<unknown> | undefined;
+let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await db?.destroy();
   db = undefined;
+  await cleanup?.();
+  cleanup = undefined;
 });
 
-const migrator = (k: Kysely<unknown>) => new Migrator({ db: k, provider: { getMigrations: async () => migrationsFor('sqlite') }, migrationTableName: 'escapement_migrations', migrationLockTableName: 'escapement_migrations_lock' });
+const migrator = (k: Kysely<unknown>, dialect: 'sqlite' | 'postgres' = 'sqlite', schema?: string) =>
+  new Migrator({ db: k, provider: { getMigrations: async () => migrationsFor(dialect) }, migrationTableName: 'escapement_migrations', migrationLockTableName: 'escapement_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
+
+/** An empty PostgreSQL schema of its own, dropped after the test. */
+async function postgresSchema(): Promise<{ db: Kysely<unknown>; schema: string }> {
+  const schema = `esc_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  cleanup = async () => {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  };
+  return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}` }) }) }), schema };
+}
+
+const pgSkip = await postgresUnavailable();
 
 describe('0006_signal_problems', () => {
   it("moves each signal's problem out of the signals' rows, and back when undone", async () => {
@@ -33,5 +55,33 @@ describe('0006_signal_problems', () => {
     expect((await m.migrateTo('0005_attribution_lookups')).error).toBeUndefined();
     const back = await sql<{ external_id: string; problem_id: number | null }>`select external_id, problem_id from signals order by id`.execute(db);
     expect(back.rows).toEqual([{ external_id: 'P1', problem_id: 11 }, { external_id: 'P2', problem_id: 11 }, { external_id: 'P3', problem_id: null }]);
+  });
+
+  it.skipIf(pgSkip)('on PostgreSQL, also counts writes to the pointers for the metrics cache, and gives that counter back when undone', async () => {
+    const opened = await postgresSchema();
+    db = opened.db;
+    const m = migrator(db, 'postgres', opened.schema);
+    expect((await m.migrateTo('0005_attribution_lookups')).error).toBeUndefined();
+    for (const [n, problem] of [[1, 11], [2, null]] as const) {
+      await sql`insert into signals (source, external_id, kind, occurred_at, title, status, labels, links, content_hash, created_at, updated_at, problem_id)
+          values ('pagerduty', ${`P${n}`}, 'alert', now(), 'errors', 'open', '{}', '[]', 'h', now(), now(), ${problem})`.execute(db);
+    }
+    expect((await m.migrateTo('0006_signal_problems')).error).toBeUndefined();
+    expect((await sql`select signal_id, problem_id from signal_problems`.execute(db)).rows).toEqual([{ signal_id: 1, problem_id: 11 }]);
+    const version = async () => (await sql<{ version: string }>`select version from escapement_data_versions where table_name = 'signal_problems'`.execute(db!)).rows.map((r) => Number(r.version));
+    expect(await version()).toEqual([0]);
+    // The pipeline's upsert (an insert, and an update of a pointer that moves) each move the counter.
+    const upsert = (problem: number) => sql`insert into signal_problems (signal_id, problem_id) values (2, ${problem}) on conflict (signal_id) do update set problem_id = excluded.problem_id`.execute(db!);
+    await upsert(12);
+    const [inserted] = await version();
+    expect(inserted).toBeGreaterThan(0);
+    await upsert(13);
+    expect((await version())[0]).toBeGreaterThan(inserted!);
+
+    expect((await m.migrateTo('0005_attribution_lookups')).error).toBeUndefined();
+    expect((await sql`select external_id, problem_id from signals order by id`.execute(db)).rows).toEqual([{ external_id: 'P1', problem_id: 11 }, { external_id: 'P2', problem_id: 13 }]);
+    expect(await version()).toEqual([]);
+    expect((await m.migrateToLatest()).error).toBeUndefined();
+    expect(await version()).toEqual([0]);
   });
 });
