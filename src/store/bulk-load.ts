@@ -90,6 +90,7 @@ export function fewerCheckpoints(sqlite: SqliteConnection, logBytes = LONG_WRITE
   if (pages <= 0 || pages >= wanted) return unchanged;
   sqlite.pragma(`wal_autocheckpoint = ${wanted}`);
   return () => {
-    sqlite.pragma(`wal_autocheckpoint = ${pages}`);
+    // A connection closed meanwhile took the setting with it; throwing here would hide why it closed.
+    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${pages}`);
   };
 }
