@@ -20,7 +20,6 @@ import { upsertRecords } from './upsert.ts';
 import { randomUUID } from 'node:crypto';
 import type { Database, DeploymentRow } from './schema.ts';
 import type { SqliteConnection } from './connection.ts';
-import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { fromJson } from './schema.ts';
 import { sameJson } from './problems.ts';
 import { deploymentWindow } from './deployment-window.ts';
@@ -146,10 +145,16 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
     .execute();
 }
 
+/** Changed outcomes held before they are written, at most (a first run of the large history changes 216,000). */
+const OUTCOME_WRITES = 100_000;
+
 /**
  * Derives every deployment's outcome from the deployments and the problems attributed to them, as stored,
  * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
- * problems attributed to them, so memory holds one service's history, not the whole store's.
+ * problems attributed to them, so memory holds one service's history, not the whole store's. The changed
+ * ones are written in id order, up to OUTCOME_WRITES at a time: a service's deployments lie on pages
+ * all over the table, and writing them a service at a time wrote most of the table's pages once per
+ * service (about 3 GB through the write-ahead log on the large history's first run, for a 126 MB table).
  */
 export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection, onlyServices?: readonly string[]): Promise<void> {
   const [services, decisions] = await Promise.all([
@@ -157,9 +162,37 @@ export async function refreshOutcomes(db: Db, sqlite?: SqliteConnection, onlySer
     loadOutcomeOverrides(db),
   ]);
   const overrides = latestBySubject(decisions);
+  let pending: OutcomeWrite[] = [];
+  for (const { service } of services) {
+    pending.push(...(await changedServiceOutcomes(db, service, overrides, sqlite !== undefined)));
+    if (pending.length >= OUTCOME_WRITES) {
+      await writeOutcomes(db, pending, sqlite);
+      pending = [];
+    }
+  }
+  await writeOutcomes(db, pending, sqlite);
+}
+
+interface OutcomeWrite {
+  id: number;
+  failed: number | null;
+  rework: number | null;
+  outcome: string;
+}
+
+/** Writes outcomes in id order, in transactions of a few thousand: each covers a run of the table's pages. */
+async function writeOutcomes(db: Db, writes: OutcomeWrite[], sqlite?: SqliteConnection): Promise<void> {
+  writes.sort((a, b) => a.id - b.id);
   // On SQLite one prepared statement writes every changed outcome (a first run changes them all).
   const update = sqlite?.prepare('update deployments set failed = ?, rework = ?, outcome = ? where id = ?');
-  for (const { service } of services) await refreshServiceOutcomes(db, service, overrides, update);
+  for (let i = 0; i < writes.length; i += 5000) {
+    await db.transaction().execute(async (trx) => {
+      for (const w of writes.slice(i, i + 5000)) {
+        if (update) update.run(w.failed, w.rework, w.outcome, w.id);
+        else await trx.updateTable('deployments').set({ failed: w.failed, rework: w.rework, outcome: w.outcome }).where('id', '=', w.id).execute();
+      }
+    });
+  }
 }
 
 /** The problems attributed to a service's deployments, with what outcomes read of their attribution. */
@@ -185,35 +218,25 @@ async function attributedTo(db: Db, service: string, sqlite: boolean): Promise<A
   return (await q.select('attribution').execute()).map((p) => read(p, fromJson<Partial<Attribution>>(p.attribution, {})));
 }
 
-async function refreshServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>, update?: SqliteStatement): Promise<void> {
+/** The outcomes of a service's deployments that differ from those stored. */
+async function changedServiceOutcomes(db: Db, service: string, overrides: ReadonlyMap<string, OutcomeOverride>, sqlite: boolean): Promise<OutcomeWrite[]> {
   // The service's deployments once: as facts for the outcomes, and with the outcomes stored last time.
   const [stored, attributed] = await Promise.all([
     db.selectFrom('deployments').select([...DEPLOYMENT_FACT_COLUMNS, 'failed', 'rework', 'outcome']).where('service', '=', service).orderBy('id').execute(),
-    attributedTo(db, service, update !== undefined),
+    attributedTo(db, service, sqlite),
   ]);
   const outcomes = deploymentOutcomes(stored.map(deploymentFact), attributed, overrides);
   const before = new Map(stored.map((r) => [r.id, r]));
   // Most deployments keep their outcome from one run to the next: write only the ones that changed.
   // SQLite hands back the text written last time: equal text needs no parsing.
-  const changed = outcomes.filter((o) => {
+  const changed: OutcomeWrite[] = [];
+  for (const o of outcomes) {
     const row = before.get(o.deployment_id);
-    if (!row || row.failed !== flag(o.failed) || row.rework !== flag(o.rework)) return true;
-    return row.outcome !== JSON.stringify(o.outcome) && !sameJson(fromJson<unknown>(row.outcome, null), o.outcome);
-  });
-  if (changed.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    for (const o of changed) {
-      if (update) {
-        update.run(flag(o.failed), flag(o.rework), JSON.stringify(o.outcome), o.deployment_id);
-        continue;
-      }
-      await trx
-        .updateTable('deployments')
-        .set({ failed: flag(o.failed), rework: flag(o.rework), outcome: JSON.stringify(o.outcome) })
-        .where('id', '=', o.deployment_id)
-        .execute();
-    }
-  });
+    const outcome = JSON.stringify(o.outcome);
+    const same = row && row.failed === flag(o.failed) && row.rework === flag(o.rework) && (row.outcome === outcome || sameJson(fromJson<unknown>(row.outcome, null), o.outcome));
+    if (!same) changed.push({ id: o.deployment_id, failed: flag(o.failed), rework: flag(o.rework), outcome });
+  }
+  return changed;
 }
 
 const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
