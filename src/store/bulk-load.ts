@@ -77,8 +77,8 @@ export const LONG_WRITE_LOG_BYTES = 64 * 1024 * 1024;
  * For a long run of write transactions on the write-ahead log (the pipeline's): the commit that takes
  * the log past `wal_autocheckpoint` pages copies it back into the database file and syncs both, and at
  * SQLite's 1,000 pages that is every 16 MB written. Where a sync takes tens of milliseconds (this
- * project's 2-core VMs: 35 ms on average, 493 syncs and 17 s of a 118 s large first run), the waits
- * add up; a 64 MB log copies the same pages back a quarter as often. A connection that does not
+ * project's 2-core VMs: 35 ms on average; 493 syncs, 17 s of waiting, in a large first run), the waits
+ * add up; a 64 MB log checkpoints a quarter as often. A connection that does not
  * checkpoint by itself (0: the server's checkpoint worker does it) is left as it is. Returns what puts
  * the setting back; the next commit past it then copies the rest.
  */
