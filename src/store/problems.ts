@@ -328,8 +328,12 @@ async function pointSignals(db: Kysely<Database>, moves: { signals: readonly num
     }
     return;
   }
-  for (let i = 0; i < signals.length; i += 1000) {
-    const rows = signals.slice(i, i + 1000).map((signal_id, k) => ({ signal_id, problem_id: problems[i + k]! }));
+  // PostgreSQL refuses an upsert that names a row twice; the last move of a signal wins, as on SQLite.
+  const last = new Map<number, number>();
+  signals.forEach((signal, k) => last.set(signal, problems[k]!));
+  const pairs = [...last].map(([signal_id, problem_id]) => ({ signal_id, problem_id }));
+  for (let i = 0; i < pairs.length; i += 1000) {
+    const rows = pairs.slice(i, i + 1000);
     await db
       .insertInto('signal_problems')
       .values(rows)

@@ -148,6 +148,17 @@ for (const factory of factories) {
       expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['datadog:s1']);
     });
 
+    it('points a signal named by two problems of one batch at the last, on every dialect', async () => {
+      await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z')]);
+      const id = await ids();
+      await writeProblems(store.db, [
+        { columns: columns('datadog:s1'), signal_ids: [id.s1!, id.s2!], previous_problem_ids: [null, null] },
+        { columns: columns('datadog:s2'), signal_ids: [id.s2!], previous_problem_ids: [null] },
+      ]);
+      const byKey = Object.fromEntries((await store.db.selectFrom('problems').select(['id', 'key']).execute()).map((p) => [p.key, Number(p.id)]));
+      expect((await pointers(store)).map((s) => [s.external_id, s.problem_id])).toEqual([['s1', byKey['datadog:s1']], ['s2', byKey['datadog:s2']]]);
+    });
+
     it('points every signal of a large group at its problem, and only the ones that moved', async () => {
       const n = 80;
       await upsertRecords(store.db, 'signal', Array.from({ length: n }, (_, k) => signal(k + 1, `2025-11-03T1${Math.floor(k / 60)}:${String(k % 60).padStart(2, '0')}:00Z`)));
