@@ -351,7 +351,7 @@ function signalProblems(dialect: Dialect): Migration {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('signals').addColumn('problem_id', 'integer').execute();
-      await sql`update signals set problem_id = (select problem_id from signal_problems where signal_id = signals.id)`.execute(db);
+      await sql`update signals set problem_id = (select problem_id from signal_problems where signal_id = signals.id) where id in (select signal_id from signal_problems)`.execute(db);
       await db.schema.createIndex('signals_problem').on('signals').column('problem_id').execute();
       if (dialect === 'postgres') await sql`delete from escapement_data_versions where table_name = 'signal_problems'`.execute(db);
       await db.schema.dropTable('signal_problems').execute();
