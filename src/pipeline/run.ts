@@ -27,7 +27,6 @@ import {
   writeProblems,
 } from '../store/problems.ts';
 import { loadServices, serviceResolver } from '../store/services.ts';
-import { reportVenues } from '../store/venues.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
@@ -231,13 +230,9 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
   const targets = new Set<string>();
   for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
-  const venues = await reportVenues(db);
   let done = 0;
   for await (const page of signalsInTimeOrder(db, 'correlation', undefined, store.sqlite)) {
-    for (const s of page) {
-      const venue = venues.get(s.id);
-      correlator.add(venue ? { ...s, venue } : s);
-    }
+    for (const s of page) correlator.add(s);
     done += page.length;
     options.onProgress?.({ phase: 'correlate', done, total });
   }

@@ -8,6 +8,7 @@ import { fromJson } from './schema.ts';
 import type { ServiceResolver } from './upsert.ts';
 import type SqliteDatabase from 'better-sqlite3';
 import type { SqliteConnection } from './connection.ts';
+import { VENUE_REPORTS, venueOf } from '../domain/venue.ts';
 
 export const DECISION_ACTIONS = ['merge', 'split', 'confirm_type', 'dismiss', 'restore'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
@@ -93,6 +94,13 @@ const CORRELATION_COLUMNS = ['id', 'source', 'external_id', 'kind', 'url', 'occu
 const ASSEMBLY_COLUMNS = [...CORRELATION_COLUMNS, 'detected_at', 'body', 'severity', 'status', 'environment', 'labels'] as const;
 const ASSEMBLY_SELECTION = [...ASSEMBLY_COLUMNS.map((c) => `signals.${c}` as const), 'signal_problems.problem_id'] as const;
 
+/**
+ * A report's labels, read in the correlation pass only for the kinds that have a venue (`venueOf`: a
+ * chat channel, a help-desk group), so the pass says where each report was raised without a scan of
+ * its own or a map of every report.
+ */
+const venueLabels = (table: string) => `case when ${table}.kind in (${Object.keys(VENUE_REPORTS).map((k) => `'${k}'`).join(', ')}) then nullif(${table}.labels, '{}') end`;
+
 /** Signals with the problem each belongs to (null before the pipeline placed it). */
 const signalsWithProblem = (db: Kysely<Database>) => db.selectFrom('signals').leftJoin('signal_problems', 'signal_problems.signal_id', 'signals.id');
 
@@ -114,13 +122,16 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
   pageSize ??= 10_000;
   let last: { at: string; id: number } | null = null;
   for (;;) {
-    let q = columns === 'correlation' ? db.selectFrom('signals').select(CORRELATION_COLUMNS.map((c) => `signals.${c}` as const)) : signalsWithProblem(db).select([...ASSEMBLY_SELECTION]);
+    let q =
+      columns === 'correlation'
+        ? db.selectFrom('signals').select([...CORRELATION_COLUMNS.map((c) => `signals.${c}` as const), sql.raw<unknown>(venueLabels('signals')).as('venue_labels')]).$castTo<Record<string, unknown>>()
+        : signalsWithProblem(db).select([...ASSEMBLY_SELECTION]).$castTo<Record<string, unknown>>();
     if (last) {
       const { at, id } = last;
       // A row-value comparison lets both dialects walk the (occurred_at, id) index.
       q = q.where((eb) => eb(eb.refTuple('signals.occurred_at', 'signals.id'), '>', eb.tuple(at, id)));
     }
-    const rows = (await q.orderBy('signals.occurred_at').orderBy('signals.id').limit(pageSize).execute()) as Record<string, unknown>[];
+    const rows = await q.orderBy('signals.occurred_at').orderBy('signals.id').limit(pageSize).execute();
     if (rows.length === 0) return;
     const tail = rows[rows.length - 1]!;
     last = { at: String(tail.occurred_at), id: Number(tail.id) };
@@ -129,6 +140,10 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
       r.id = Number(r.id);
       r.links = fromJson<string[]>(r.links, []);
       if (columns === 'assembly') r.labels = fromJson<Record<string, string>>(r.labels, {});
+      else {
+        r.venue = venueOf({ kind: r.kind as string, source: r.source as string, labels: fromJson<Record<string, unknown>>(r.venue_labels, {}) });
+        delete r.venue_labels;
+      }
     }
     yield rows as unknown as CorrelationSignal[] | AssemblySignal[];
     if (rows.length < pageSize) return;
@@ -143,7 +158,7 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
   // Empty links and labels (most signals) come back as null, so no string is made for them.
   const empty: Partial<Record<string, string>> = { links: "'[]'", labels: "'{}'" };
   const own = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif(s."${c}", ${empty[c]})` : `s."${c}"`));
-  const list = columns === 'correlation' ? own.join(', ') : [...own, 'sp.problem_id'].join(', ');
+  const list = columns === 'correlation' ? [...own, venueLabels('s')].join(', ') : [...own, 'sp.problem_id'].join(', ');
   const from = columns === 'correlation' ? 'signals s' : 'signals s left join signal_problems sp on sp.signal_id = s.id';
   const first = sqlite.prepare(`select ${list} from ${from} order by s.occurred_at, s.id limit ?`).raw(true);
   const next = sqlite.prepare(`select ${list} from ${from} where (s.occurred_at, s.id) > (?, ?) order by s.occurred_at, s.id limit ?`).raw(true);
@@ -156,7 +171,9 @@ function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, page
       const id = Number(r[0]);
       const links = fromJson<string[]>(r[9], []);
       if (columns === 'correlation') {
-        return { id, source: str(r[1]!), external_id: str(r[2]!), kind: str(r[3]!), url: nullable(r[4]!), occurred_at: str(r[5]!), resolved_at: nullable(r[6]!), title: str(r[7]!), service: nullable(r[8]!), links };
+        const [source, kind] = [str(r[1]!), str(r[3]!)];
+        const venue = r[10] === null ? null : venueOf({ kind, source, labels: fromJson<Record<string, unknown>>(r[10], {}) });
+        return { id, source, external_id: str(r[2]!), kind, url: nullable(r[4]!), occurred_at: str(r[5]!), resolved_at: nullable(r[6]!), title: str(r[7]!), service: nullable(r[8]!), links, venue };
       }
       return {
         id,

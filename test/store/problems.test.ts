@@ -83,7 +83,7 @@ for (const factory of factories) {
       await upsertRecords(store.db, 'signal', [
         signal(1, '2025-11-03T10:05:00Z', { links: ['jira:PAY-1', 'url:https://x.example/a'], labels: { team: 'pay', region: 'eu' }, body: 'details', severity: 'high', url: 'https://dd/1' }),
         signal(2, '2025-11-03T10:00:00Z', { service: undefined, resolved_at: '2025-11-03T11:00:00Z', detected_at: '2025-11-03T10:02:00Z' }),
-        signal(3, '2025-11-03T10:05:00Z'),
+        signal(3, '2025-11-03T10:05:00Z', { kind: 'chat', labels: { channel: 'C1' } }),
         signal(4, '2025-11-03T09:00:00Z', { kind: 'ticket', environment: 'staging' }),
       ]);
       const s3 = await store.db.selectFrom('signals').select('id').where('external_id', '=', 's3').executeTakeFirstOrThrow();
@@ -99,6 +99,8 @@ for (const factory of factories) {
         expect(viaRaw[0]![2]).toMatchObject({ external_id: 's1', links: ['jira:PAY-1', 'url:https://x.example/a'] });
         if (columns === 'assembly') expect(viaRaw[0]![2]).toMatchObject({ labels: { region: 'eu', team: 'pay' }, body: 'details', severity: 'high', problem_id: null });
         if (columns === 'assembly') expect(viaRaw[1]![0]).toMatchObject({ external_id: 's3', problem_id: 7 });
+        // Where a report was raised comes with the correlation pass; an alert's labels are no venue.
+        if (columns === 'correlation') expect(viaRaw.flat().map((s) => (s as { venue: unknown }).venue)).toEqual([null, null, null, 'channel C1']);
       }
     });
 
