@@ -234,6 +234,18 @@ function deploymentOutcomes(dialect: Dialect): Migration {
   };
 }
 
+/** On PostgreSQL, a table's writes move its change counter (see metricIndexes): the metrics cache then knows. */
+async function countChanges(db: Kysely<unknown>, table: string): Promise<void> {
+  await sql`insert into escapement_data_versions (table_name) values (${table})`.execute(db);
+  await sql`create trigger ${sql.id(`${table}_data_version`)} after insert or update or delete or truncate on ${sql.table(table)} for each statement execute function escapement_bump_data_version()`.execute(db);
+}
+
+/** Undoes countChanges; the trigger goes with its table, or by name while the table stays. */
+async function stopCountingChanges(db: Kysely<unknown>, table: string): Promise<void> {
+  await sql`drop trigger if exists ${sql.id(`${table}_data_version`)} on ${sql.table(table)}`.execute(db);
+  await sql`delete from escapement_data_versions where table_name = ${table}`.execute(db);
+}
+
 /** Tables the metric facts read; a write to any of them must invalidate remembered metrics. */
 const METRIC_SOURCE_TABLES = ['teams', 'services', 'signals', 'deployments', 'changes', 'defects', 'test_runs', 'cost_entries', 'problems'] as const;
 
@@ -256,18 +268,15 @@ function metricIndexes(dialect: Dialect): Migration {
       await db.schema.dropIndex('changes_deployment_ref').execute();
       if (dialect !== 'postgres') return;
       await sql`create table escapement_data_versions (table_name text primary key, version bigint not null default 0)`.execute(db);
-      await sql`insert into escapement_data_versions (table_name) values ${sql.join(METRIC_SOURCE_TABLES.map((t) => sql`(${t})`))}`.execute(db);
       const [row] = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows;
       const versions = sql.table(`${row!.schema}.escapement_data_versions`);
       await sql`create function escapement_bump_data_version() returns trigger language plpgsql as $$ begin
         update ${versions} set version = version + 1 where table_name = TG_TABLE_NAME; return null; end $$`.execute(db);
-      for (const table of METRIC_SOURCE_TABLES) {
-        await sql`create trigger ${sql.id(`${table}_data_version`)} after insert or update or delete or truncate on ${sql.table(table)} for each statement execute function escapement_bump_data_version()`.execute(db);
-      }
+      for (const table of METRIC_SOURCE_TABLES) await countChanges(db, table);
     },
     async down(db: Kysely<unknown>) {
       if (dialect === 'postgres') {
-        for (const table of METRIC_SOURCE_TABLES) await sql`drop trigger if exists ${sql.id(`${table}_data_version`)} on ${sql.table(table)}`.execute(db);
+        for (const table of METRIC_SOURCE_TABLES) await stopCountingChanges(db, table);
         await sql`drop function if exists escapement_bump_data_version()`.execute(db);
         await sql`drop table if exists escapement_data_versions`.execute(db);
       }
@@ -293,11 +302,10 @@ function changeShipments(dialect: Dialect): Migration {
         .execute();
       await db.schema.createIndex('change_shipments_deployment_ref').on('change_shipments').columns(['deployment_ref', 'change_id']).execute();
       if (dialect !== 'postgres') return;
-      await sql`insert into escapement_data_versions (table_name) values ('change_shipments')`.execute(db);
-      await sql`create trigger change_shipments_data_version after insert or update or delete or truncate on change_shipments for each statement execute function escapement_bump_data_version()`.execute(db);
+      await countChanges(db, 'change_shipments');
     },
     async down(db: Kysely<unknown>) {
-      if (dialect === 'postgres') await sql`delete from escapement_data_versions where table_name = 'change_shipments'`.execute(db);
+      if (dialect === 'postgres') await stopCountingChanges(db, 'change_shipments');
       await db.schema.dropTable('change_shipments').execute();
     },
   };
@@ -346,14 +354,13 @@ function signalProblems(dialect: Dialect): Migration {
       await db.schema.dropIndex('signals_problem').execute();
       await db.schema.alterTable('signals').dropColumn('problem_id').execute();
       if (dialect !== 'postgres') return;
-      await sql`insert into escapement_data_versions (table_name) values ('signal_problems')`.execute(db);
-      await sql`create trigger signal_problems_data_version after insert or update or delete or truncate on signal_problems for each statement execute function escapement_bump_data_version()`.execute(db);
+      await countChanges(db, 'signal_problems');
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('signals').addColumn('problem_id', 'integer').execute();
       await sql`update signals set problem_id = (select problem_id from signal_problems where signal_id = signals.id) where id in (select signal_id from signal_problems)`.execute(db);
       await db.schema.createIndex('signals_problem').on('signals').column('problem_id').execute();
-      if (dialect === 'postgres') await sql`delete from escapement_data_versions where table_name = 'signal_problems'`.execute(db);
+      if (dialect === 'postgres') await stopCountingChanges(db, 'signal_problems');
       await db.schema.dropTable('signal_problems').execute();
     },
   };
