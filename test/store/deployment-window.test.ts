@@ -15,7 +15,7 @@ import {
   type ProblemFacts,
 } from '../../src/pipeline/attribute.ts';
 import { loadChangeFacts, loadDeploymentFacts } from '../../src/store/attribution.ts';
-import { deploymentWindow, TIMELINE_MARGIN } from '../../src/store/deployment-window.ts';
+import { deploymentWindow, TIMELINE_MARGIN, versionChunks } from '../../src/store/deployment-window.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
 const factories = await storeFactories();
@@ -158,3 +158,25 @@ for (const factory of factories) {
     });
   });
 }
+
+describe('versionChunks', () => {
+  it('asks for every named version of every service in both spellings, each once, in parts of at most 500 bound values', () => {
+    const versions = new Map<string, Set<string>>([
+      ['checkout', new Set(['1.0', '2.0'])],
+      ['search', new Set(Array.from({ length: 400 }, (_, k) => `${k}.0`))],
+      ['billing', new Set()],
+      ['auth', new Set(['7.1'])],
+    ]);
+    const parts = versionChunks(versions);
+    const asked: string[] = [];
+    for (const part of parts) {
+      // One bound value per service term plus its versions: both dialects' limits are far above 500.
+      expect(part.reduce((n, [, keys]) => n + 1 + keys.length, 0)).toBeLessThanOrEqual(500);
+      for (const [service, keys] of part) for (const key of keys) asked.push(`${service} ${key}`);
+    }
+    const expected = [...versions].flatMap(([service, keys]) => [...keys].flatMap((k) => [`${service} ${k}`, `${service} v${k}`]));
+    expect(asked.sort()).toEqual(expected.sort());
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.flat().some(([service]) => service === 'billing')).toBe(false);
+  });
+});
