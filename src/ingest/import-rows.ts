@@ -14,6 +14,7 @@ import { parse as parseCsv } from 'csv-parse';
 import type { ImportKind } from '../domain/records.ts';
 import { type ServiceAliases, serviceResolver } from '../store/services.ts';
 import { importRowValues, type ServiceResolver } from '../store/upsert.ts';
+import { startTypeScriptWorker } from '../threads.ts';
 import { type LineError, parseCsvRow, parseJsonLine, type ParsedLine } from './parse-record.ts';
 
 export type Format = 'jsonl' | 'csv';
@@ -240,18 +241,6 @@ const PIECES_AHEAD = 16;
 const READERS = Math.min(4, Math.max(1, availableParallelism() - 1));
 
 /**
- * The worker's first code: it registers tsx's loader, then loads import-worker.ts. Node 20 gives a
- * worker neither the loader the CLI registered in its own thread nor one named in the worker's
- * execArgv in time for its entry module, and vitest has a module runner of its own.
- */
-const BOOTSTRAP = `
-const { workerData, parentPort } = require('node:worker_threads');
-import(workerData.tsxApi)
-  .then((tsx) => { tsx.register(); return import(workerData.entry); })
-  .catch((error) => parentPort.postMessage({ type: 'failed', message: String(error?.stack ?? error) }));
-`;
-
-/**
  * What the importing thread sends a worker: a whole file to read (CSV), that it took one more chunk
  * of it, or a piece of a JSONL file to read (with the services to map names through, when they
  * changed since the worker's last piece).
@@ -284,7 +273,7 @@ export function idleWorkerExitListeners(): number[] {
  * tsx (loaded to run these sources) brings along; made once per process, in memory. A worker started
  * from it costs ~70 ms of CPU, one that loads the sources through tsx's loader ~450 ms (its loader
  * thread and a round trip to it per module). Undefined when esbuild cannot be loaded or bundling
- * fails: workers then load the sources through tsx (BOOTSTRAP).
+ * fails: workers then load the sources through tsx (startTypeScriptWorker).
  */
 let workerBundle: Promise<string | undefined> | undefined;
 let bundling = true;
@@ -319,11 +308,7 @@ export async function bundledWorker(): Promise<string | undefined> {
 }
 
 function startWorker(bundle: string | undefined): Worker {
-  const entry = new URL('./import-worker.ts', import.meta.url).href;
-  const worker =
-    bundle === undefined
-      ? new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi: import.meta.resolve('tsx/esm/api') } })
-      : new Worker(bundle, { eval: true });
+  const worker = bundle === undefined ? startTypeScriptWorker(new URL('./import-worker.ts', import.meta.url)) : new Worker(bundle, { eval: true });
   // Once per worker (not once per file it serves): an idle worker that exits is no longer idle.
   worker.once('exit', () => {
     const at = idleWorkers.indexOf(worker);

@@ -214,6 +214,8 @@ export interface CorrelationResult {
   /** Signal ids in arrival order. */
   ids: Float64Array;
   count: number;
+  /** The same as plain data (for another thread). */
+  data: CorrelationData;
   /** Why groups were joined; at most one reason per union that merged two groups. */
   reasonsFor(representative: number, limit?: number): JoinReason[];
   /** Per group, how many joins each rule made. */
@@ -591,42 +593,66 @@ export function createCorrelator(
       }
       const groupOf = new Int32Array(n);
       for (let i = 0; i < n; i++) groupOf[i] = find(i);
-      // Edges grouped by representative in two flat arrays (offsets and edge numbers), not a map of lists.
-      let start: Int32Array | undefined;
-      let order: Int32Array | undefined;
-      const edgesOf = (root: number): Int32Array => {
-        if (!start || !order) {
-          start = new Int32Array(n + 1);
-          for (let e = 0; e < edgeA.length; e++) start[groupOf[edgeA.data[e]!]! + 1]!++;
-          for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-          const fill = start.slice(0, n);
-          order = new Int32Array(edgeA.length);
-          for (let e = 0; e < edgeA.length; e++) order[fill[groupOf[edgeA.data[e]!]!]!++] = e;
-        }
-        return order.subarray(start[root]!, start[root + 1]!);
-      };
-      return {
+      const edges = edgeA.length;
+      return correlationResult({
         groupOf,
         ids: Float64Array.from(ids),
-        count: n,
-        reasonsFor(root, limit = 50) {
-          return [...edgesOf(root).subarray(0, limit)]
-            .map((e) => ({
-              signal_id: ids[edgeA.data[e]!]!,
-              joined_id: ids[edgeB.data[e]!]!,
-              rule: JOIN_RULES[edgeRule.data[e]!]!,
-              detail: detailText[edgeDetail.data[e]!]!,
-            }));
-        },
-        ruleCounts(root) {
-          const counts: Partial<Record<JoinRule, number>> = {};
-          for (const e of edgesOf(root)) {
-            const rule = JOIN_RULES[edgeRule.data[e]!]!;
-            counts[rule] = (counts[rule] ?? 0) + 1;
-          }
-          return counts;
-        },
-      };
+        edges: { a: edgeA.data.slice(0, edges), b: edgeB.data.slice(0, edges), rule: edgeRule.data.slice(0, edges), detail: edgeDetail.data.slice(0, edges) },
+        detailText,
+      });
+    },
+  };
+}
+
+/**
+ * A correlation's outcome as plain data (typed arrays and strings), so it can be handed to another
+ * thread (the assembly worker) and made a CorrelationResult again there.
+ */
+export interface CorrelationData {
+  groupOf: Int32Array;
+  ids: Float64Array;
+  /** The joins, by position: who joined whom, by which rule (index in JOIN_RULES), with which detail (index in detailText). */
+  edges: { a: Int32Array; b: Int32Array; rule: Int32Array; detail: Int32Array };
+  detailText: readonly string[];
+}
+
+export function correlationResult(data: CorrelationData): CorrelationResult {
+  const { groupOf, ids, edges, detailText } = data;
+  const n = ids.length;
+  // Edges grouped by representative in two flat arrays (offsets and edge numbers), not a map of lists.
+  let start: Int32Array | undefined;
+  let order: Int32Array | undefined;
+  const edgesOf = (root: number): Int32Array => {
+    if (!start || !order) {
+      start = new Int32Array(n + 1);
+      for (let e = 0; e < edges.a.length; e++) start[groupOf[edges.a[e]!]! + 1]!++;
+      for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+      const fill = start.slice(0, n);
+      order = new Int32Array(edges.a.length);
+      for (let e = 0; e < edges.a.length; e++) order[fill[groupOf[edges.a[e]!]!]!++] = e;
+    }
+    return order.subarray(start[root]!, start[root + 1]!);
+  };
+  return {
+    groupOf,
+    ids,
+    count: n,
+    data,
+    reasonsFor(root, limit = 50) {
+      return [...edgesOf(root).subarray(0, limit)].map((e) => ({
+        signal_id: ids[edges.a[e]!]!,
+        joined_id: ids[edges.b[e]!]!,
+        rule: JOIN_RULES[edges.rule[e]!]!,
+        detail: detailText[edges.detail[e]!]!,
+      }));
+    },
+    ruleCounts(root) {
+      const counts: Partial<Record<JoinRule, number>> = {};
+      for (const e of edgesOf(root)) {
+        const rule = JOIN_RULES[edges.rule[e]!]!;
+        counts[rule] = (counts[rule] ?? 0) + 1;
+      }
+      return counts;
     },
   };
 }

@@ -154,7 +154,10 @@ type Cell = string | number | null;
 const str = (v: Cell) => v as string;
 const nullable = (v: Cell) => v as string | null;
 
-function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]> {
+/** The raw SQLite reading of signalsInTimeOrder (also used by the assembly worker, which has no Kysely). */
+export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'assembly', pageSize: number): Generator<AssemblySignal[]>;
+export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]>;
+export function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]> {
   // Empty links and labels (most signals) come back as null, so no string is made for them.
   const empty: Partial<Record<string, string>> = { links: "'[]'", labels: "'{}'" };
   const own = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif(s."${c}", ${empty[c]})` : `s."${c}"`));

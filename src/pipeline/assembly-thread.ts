@@ -1,0 +1,62 @@
+// Assembly (the pipeline's second read of the signals, which summarises each problem) in a worker
+// thread, for a large run on a SQLite file: the pipeline's thread meanwhile classifies, attributes and
+// writes the problems already summarised, so the two halves of the work use two cores. The worker
+// (assembly-worker.ts) reads with a connection of its own; it reads only signals of problems not yet
+// sent, and the pipeline's thread writes only problems already sent, so neither sees the other's work.
+import type { ProblemDraft } from './assemble.ts';
+import type { CorrelationData } from './correlate.ts';
+import { startTypeScriptWorker } from '../threads.ts';
+
+/** What the worker is given. */
+export interface AssemblyJob {
+  file: string;
+  data: CorrelationData;
+  pageSize: number;
+  cacheSize: number;
+  /** Pages sent and not yet taken before the worker waits. */
+  ahead: number;
+}
+
+export type ToAssembly = { type: 'ack' };
+export type FromAssembly = { type: 'page'; drafts: ProblemDraft[]; done: number } | { type: 'done'; done: number } | { type: 'failed'; message: string };
+
+/** The problems finished on one page of signals, and how many signals were read so far. */
+export interface AssembledPage {
+  drafts: ProblemDraft[];
+  done: number;
+}
+
+/**
+ * The pages assembly-worker.ts sends for the database file `file`, in order. A failure in the worker
+ * (the signals changed since correlation, say) is thrown here; stopping early stops the worker.
+ */
+export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number } = {}): AsyncGenerator<AssembledPage> {
+  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -65536, ahead: options.ahead ?? 32 };
+  const worker = startTypeScriptWorker(new URL('./assembly-worker.ts', import.meta.url), { ...job });
+  const queue: FromAssembly[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const arrived = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (message: FromAssembly) => (queue.push(message), arrived()));
+  worker.on('error', (error) => ((failure ??= error), arrived()));
+  worker.on('exit', (code) => ((failure ??= new Error(`the assembly worker stopped (exit code ${code})`)), arrived()));
+  try {
+    for (;;) {
+      const message = queue.shift();
+      if (message === undefined) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      if (message.type === 'failed') throw new Error(message.message);
+      if (message.type === 'done') return;
+      worker.postMessage({ type: 'ack' } satisfies ToAssembly);
+      yield { drafts: message.drafts, done: message.done };
+    }
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,93 @@
+// Summarising problems in a worker thread (a large run on a SQLite file) must give exactly what
+// summarising in the pipeline's own thread gives: the same problems, the same signals in each, the
+// same deployment outcomes, after a person's merge too; and a failure in the worker must reach the caller.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHistory } from '../../src/cli/commands/generate.ts';
+import { RECORD_FILES } from '../../src/generate/types.ts';
+import { importFile, importOrder } from '../../src/ingest/files.ts';
+import { DEFAULT_CONFIG } from '../../src/domain/config.ts';
+import { openStore, type Store } from '../../src/store/connection.ts';
+import { runPipeline } from '../../src/pipeline/run.ts';
+import { mergeProblems } from '../../src/pipeline/review.ts';
+import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
+import { createCorrelator } from '../../src/pipeline/correlate.ts';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'escapement-assembly-'));
+  await writeHistory({ scale: 'small', seed: 5 }, join(dir, 'history'));
+  const store = await openStore({ dbPath: join(dir, 'imported.db') });
+  try {
+    for (const file of importOrder(RECORD_FILES.map((f) => join(dir, 'history', `${f}.jsonl`)))) await importFile(store, file);
+  } finally {
+    await store.close();
+  }
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Everything the pipeline derives, by stable names (problem keys, signal refs), not by row ids. */
+async function derived(store: Store) {
+  const problems = await store.db.selectFrom('problems').selectAll().orderBy('key').execute();
+  const pointers = await store.db
+    .selectFrom('signal_problems as sp')
+    .innerJoin('signals as s', 's.id', 'sp.signal_id')
+    .innerJoin('problems as p', 'p.id', 'sp.problem_id')
+    .select(['s.source', 's.external_id', 'p.key'])
+    .orderBy('s.id')
+    .execute();
+  const outcomes = await store.db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).orderBy('id').execute();
+  return { problems: problems.map(({ id: _id, created_at: _c, updated_at: _u, ...rest }) => rest), pointers, outcomes };
+}
+
+async function runOn(name: string, assembly: 'here' | 'worker') {
+  copyFileSync(join(dir, 'imported.db'), join(dir, name));
+  const store = await openStore({ dbPath: join(dir, name) });
+  try {
+    const first = await runPipeline(store, DEFAULT_CONFIG, { assembly, now: '2026-01-01T00:00:00Z' });
+    // A person merges two problems of different services: the merge's reason travels to the worker too.
+    const two = await store.db.selectFrom('problems').select(['id', 'service']).orderBy('impact_start').limit(40).execute();
+    const other = two.find((p) => p.service !== two[0]!.service)!;
+    await mergeProblems(store, DEFAULT_CONFIG, [two[0]!.id, other.id], 'ana@example.com');
+    const again = await runPipeline(store, DEFAULT_CONFIG, { assembly, now: '2026-01-01T00:00:00Z' });
+    return { first, again, derived: await derived(store) };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('summarising problems in a worker thread', () => {
+  it('derives exactly what summarising here derives, on a first run and after a merge', { timeout: 120_000 }, async () => {
+    const here = await runOn('here.db', 'here');
+    const worker = await runOn('worker.db', 'worker');
+    expect(here.first.problems).toBeGreaterThan(100);
+    expect(here.derived.problems.some((p) => String(p.correlation).includes('"merge"'))).toBe(true);
+    expect(worker.first.problems).toBe(here.first.problems);
+    expect(worker.again.problems).toBe(here.again.problems);
+    expect(worker.again.signals_moved).toBe(here.again.signals_moved);
+    expect(worker.derived).toEqual(here.derived);
+  });
+
+  it('hands a failure in the worker to the caller (signals no longer in the correlated order)', { timeout: 60_000 }, async () => {
+    // A correlation of other signals than the file holds: the worker's first signal is out of order.
+    const correlator = createCorrelator();
+    correlator.add({ id: 999_999_999, source: 'x', external_id: '1', kind: 'alert', url: null, occurred_at: '2020-01-01T00:00:00Z', resolved_at: null, title: 't', service: null, links: [] });
+    const pages = assembledInWorker(join(dir, 'imported.db'), correlator.finish().data);
+    await expect(async () => {
+      for await (const _ of pages) void _;
+    }).rejects.toThrow(/out of the correlated order/);
+  });
+
+  it('refuses a worker for a store without a file', async () => {
+    const store = await openStore({ dbPath: ':memory:' });
+    try {
+      await expect(runPipeline(store, DEFAULT_CONFIG, { assembly: 'worker' })).rejects.toThrow('needs a SQLite file');
+    } finally {
+      await store.close();
+    }
+  });
+});
