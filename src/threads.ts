@@ -18,3 +18,35 @@ import(workerData.tsxApi)
 export function startTypeScriptWorker(entry: URL, workerData: Record<string, unknown> = {}): Worker {
   return new Worker(BOOTSTRAP, { eval: true, workerData: { ...workerData, entry: entry.href, tsxApi: import.meta.resolve('tsx/esm/api') } });
 }
+
+/**
+ * The messages a worker sends, one at a time and in order. A `failed` message, an error or the
+ * worker's exit fails the wait, with `what` saying which worker it was.
+ */
+export class WorkerInbox<T extends { type: string }> {
+  readonly #queue: T[] = [];
+  #failure: Error | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(worker: Worker, what: string) {
+    const arrived = () => {
+      this.#wake?.();
+      this.#wake = undefined;
+    };
+    worker.on('message', (message: T) => (this.#queue.push(message), arrived()));
+    worker.on('error', (error) => ((this.#failure ??= error), arrived()));
+    worker.on('exit', (code) => ((this.#failure ??= new Error(`${what} stopped (exit code ${code})`)), arrived()));
+  }
+
+  async next(): Promise<Exclude<T, { type: 'failed' }>> {
+    for (;;) {
+      const message = this.#queue.shift();
+      if (message !== undefined) {
+        if (message.type === 'failed') throw new Error((message as unknown as { message: string }).message);
+        return message as Exclude<T, { type: 'failed' }>;
+      }
+      if (this.#failure) throw this.#failure;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+}

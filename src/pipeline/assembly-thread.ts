@@ -5,7 +5,7 @@
 // sent, and the pipeline's thread writes only problems already sent, so neither sees the other's work.
 import type { ProblemDraft } from './assemble.ts';
 import type { CorrelationData } from './correlate.ts';
-import { startTypeScriptWorker } from '../threads.ts';
+import { startTypeScriptWorker, WorkerInbox } from '../threads.ts';
 
 /** What the worker is given. */
 export interface AssemblyJob {
@@ -33,25 +33,10 @@ export interface AssembledPage {
 export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number } = {}): AsyncGenerator<AssembledPage> {
   const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -65536, ahead: options.ahead ?? 32 };
   const worker = startTypeScriptWorker(new URL('./assembly-worker.ts', import.meta.url), { ...job });
-  const queue: FromAssembly[] = [];
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
-  };
-  worker.on('message', (message: FromAssembly) => (queue.push(message), arrived()));
-  worker.on('error', (error) => ((failure ??= error), arrived()));
-  worker.on('exit', (code) => ((failure ??= new Error(`the assembly worker stopped (exit code ${code})`)), arrived()));
+  const inbox = new WorkerInbox<FromAssembly>(worker, 'the assembly worker');
   try {
     for (;;) {
-      const message = queue.shift();
-      if (message === undefined) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      if (message.type === 'failed') throw new Error(message.message);
+      const message = await inbox.next();
       if (message.type === 'done') return;
       worker.postMessage({ type: 'ack' } satisfies ToAssembly);
       yield { drafts: message.drafts, done: message.done };

@@ -12,6 +12,8 @@
 // so attribution reads the deployments of the batch's window and cost the entries naming its problems,
 // and memory follows the rate of events, not how many years the store holds.
 // Re-running with unchanged inputs writes nothing; a run that stops half-way is completed by the next.
+// On a large SQLite file the second pass and the writes run in worker threads (assembly-thread.ts,
+// problem-writer.ts) while this thread runs the steps: same batches, same order, same results.
 import type { Config } from '../domain/config.ts';
 import type { Store } from '../store/connection.ts';
 import {
@@ -19,6 +21,7 @@ import {
   deleteOrphanProblems,
   deploymentWindows,
   type DerivedColumns,
+  type ProblemWrite,
   loadDecisions,
   remapSignalServices,
   signalLinks,
@@ -30,6 +33,7 @@ import { loadServices, serviceResolver } from '../store/services.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { type CorrelationResult, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { type AssembledPage, assembledInWorker } from './assembly-thread.ts';
+import { writerHere, writerInWorker } from './problem-writer.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
@@ -147,16 +151,16 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
   };
 }
 
-/** Runs the steps over a batch and writes it. */
-export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]) {
+/** Runs the steps over a batch: the rows to write. */
+export async function deriveBatch(steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]): Promise<ProblemWrite[]> {
   const batch: DerivedProblem[] = drafts.map((draft) => ({ draft, features: null, classification: null, set_aside: null, columns: {} }));
   for (const step of steps) await step(batch);
-  return writeProblems(
-    ctx.store.db,
-    batch.map((p) => ({ columns: problemColumns(p), signal_ids: p.draft.signal_ids, previous_problem_ids: p.draft.previous_problem_ids })),
-    ctx.now,
-    ctx.store.sqlite,
-  );
+  return batch.map((p) => ({ columns: problemColumns(p), signal_ids: p.draft.signal_ids, previous_problem_ids: p.draft.previous_problem_ids }));
+}
+
+/** Runs the steps over a batch and writes it. */
+export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]) {
+  return writeProblems(ctx.store.db, await deriveBatch(steps, drafts), ctx.now, ctx.store.sqlite);
 }
 
 export async function prepareSteps(ctx: RunContext, steps: readonly PipelineStep[] = PROBLEM_STEPS) {
@@ -204,26 +208,31 @@ export interface PipelineOptions {
   batchSize?: number;
   steps?: readonly PipelineStep[];
   /**
-   * Where problems are summarised: in a worker thread while this one derives and writes (a SQLite
-   * file only), here, or `auto`: the worker from ASSEMBLY_WORKER_SIGNALS signals on a SQLite file.
+   * Whether problems are summarised and written in worker threads while this one derives them (a
+   * SQLite file only): `auto` does from WORKER_SIGNALS signals on a SQLite file.
    */
-  assembly?: 'auto' | 'worker' | 'here';
+  workers?: 'auto' | 'always' | 'never';
 }
 
 /**
- * From how many signals `auto` summarises in a worker: starting it costs about half a second, and
- * the medium history (180,000 signals) ran no faster with it; the large one (1.9 million) 15% faster.
+ * From how many signals `auto` uses worker threads: starting them costs about half a second, and the
+ * medium history (180,000 signals) ran no faster with them; the large one (1.9 million) 14% faster.
  */
-export const ASSEMBLY_WORKER_SIGNALS = 500_000;
+export const WORKER_SIGNALS = 500_000;
+
+/** The SQLite file the run's workers open, or undefined when the run stays on this thread. */
+function workerFile(store: Store, signals: number, workers: PipelineOptions['workers'] = 'auto'): string | undefined {
+  const file = store.sqlite && !store.sqlite.memory ? store.sqlite.name : undefined;
+  if (workers === 'always' && file === undefined) throw new Error('worker threads need a SQLite file');
+  return workers === 'always' || (workers === 'auto' && signals >= WORKER_SIGNALS) ? file : undefined;
+}
 
 /**
- * The problems, a page of signals at a time: summarised by a worker thread on a large SQLite file
- * (the pipeline's thread meanwhile derives and writes), here otherwise.
+ * The problems, a page of signals at a time: summarised by a worker thread given a file (the
+ * pipeline's thread meanwhile derives and writes), here otherwise.
  */
-async function* assembledPages(store: Store, result: CorrelationResult, where: PipelineOptions['assembly'] = 'auto'): AsyncGenerator<AssembledPage> {
-  const file = store.sqlite && !store.sqlite.memory ? store.sqlite.name : undefined;
-  if (where === 'worker' && !file) throw new Error('summarising in a worker thread needs a SQLite file');
-  if (file !== undefined && (where === 'worker' || (where === 'auto' && result.count >= ASSEMBLY_WORKER_SIGNALS))) {
+async function* assembledPages(store: Store, result: CorrelationResult, file: string | undefined): AsyncGenerator<AssembledPage> {
+  if (file !== undefined) {
     yield* assembledInWorker(file, result.data);
     return;
   }
@@ -293,24 +302,34 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
     changes_shipped: { unshipped: shipments.unshipped, shipped: shipments.shipped },
     timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
   };
+  const file = workerFile(store, result.count, options.workers);
+  const writer = file !== undefined ? writerInWorker(file, now) : writerHere(store, now);
   let pending: ProblemDraft[] = [];
   const flush = async () => {
-    const counts = await deriveAndWrite(ctx, steps, pending);
+    await writer.write(await deriveBatch(steps, pending));
     summary.problems += pending.length;
-    summary.inserted += counts.inserted;
-    summary.updated += counts.updated;
-    summary.unchanged += counts.unchanged;
-    summary.signals_moved += counts.signals;
     pending = [];
   };
-  for await (const page of assembledPages(store, result, options.assembly)) {
-    for (const draft of page.drafts) pending.push(draft);
-    if (pending.length >= batchSize) await flush();
-    done = page.done;
-    options.onProgress?.({ phase: 'derive', done, total });
+  done = 0;
+  try {
+    for await (const page of assembledPages(store, result, file)) {
+      for (const draft of page.drafts) pending.push(draft);
+      if (pending.length >= batchSize) await flush();
+      done = page.done;
+      options.onProgress?.({ phase: 'derive', done, total });
+    }
+    if (done !== result.count) throw new Error(`signals changed during the run (${result.count} correlated, ${done} summarised); run the pipeline again`);
+    await flush();
+  } catch (error) {
+    // The batches handed over are stored (each in a transaction of its own) before the failure is told.
+    await writer.close().catch(() => {});
+    throw error;
   }
-  if (done !== result.count) throw new Error(`signals changed during the run (${result.count} correlated, ${done} summarised); run the pipeline again`);
-  await flush();
+  const counts = await writer.close();
+  summary.inserted += counts.inserted;
+  summary.updated += counts.updated;
+  summary.unchanged += counts.unchanged;
+  summary.signals_moved += counts.signals;
   summary.timings_ms.derive_and_write = clock() - t;
   t = clock();
   summary.deleted = await deleteOrphanProblems(db);

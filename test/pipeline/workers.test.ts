@@ -1,6 +1,6 @@
-// Summarising problems in a worker thread (a large run on a SQLite file) must give exactly what
-// summarising in the pipeline's own thread gives: the same problems, the same signals in each, the
-// same deployment outcomes, after a person's merge too; and a failure in the worker must reach the caller.
+// A large run on a SQLite file summarises and writes problems in worker threads. That must give
+// exactly what one thread gives: the same problems, the same signals in each, the same deployment
+// outcomes, after a person's merge too; and a failure in either worker must reach the caller.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { openStore, type Store } from '../../src/store/connection.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
+import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
+import type { ProblemWrite } from '../../src/store/problems.ts';
 import { createCorrelator } from '../../src/pipeline/correlate.ts';
 
 let dir: string;
@@ -48,23 +50,23 @@ async function runOn(name: string, assembly: 'here' | 'worker') {
   copyFileSync(join(dir, 'imported.db'), join(dir, name));
   const store = await openStore({ dbPath: join(dir, name) });
   try {
-    const first = await runPipeline(store, DEFAULT_CONFIG, { assembly, now: '2026-01-01T00:00:00Z' });
-    // A person merges two problems of different services: the merge's reason travels to the worker too.
+    const first = await runPipeline(store, DEFAULT_CONFIG, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
+    // Batches of 50: many batches in flight to the writer. A person merges two problems of different services: the merge's reason travels to the worker too.
     const two = await store.db.selectFrom('problems').select(['id', 'service']).orderBy('impact_start').limit(40).execute();
     const other = two.find((p) => p.service !== two[0]!.service)!;
     await mergeProblems(store, DEFAULT_CONFIG, [two[0]!.id, other.id], 'ana@example.com');
-    const again = await runPipeline(store, DEFAULT_CONFIG, { assembly, now: '2026-01-01T00:00:00Z' });
+    const again = await runPipeline(store, DEFAULT_CONFIG, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
     return { first, again, derived: await derived(store) };
   } finally {
     await store.close();
   }
 }
 
-describe('summarising problems in a worker thread', () => {
-  it('derives exactly what summarising here derives, on a first run and after a merge', { timeout: 120_000 }, async () => {
+describe('worker threads of a pipeline run', () => {
+  it('derive exactly what one thread derives, on a first run and after a merge', { timeout: 120_000 }, async () => {
     const here = await runOn('here.db', 'here');
     const worker = await runOn('worker.db', 'worker');
-    expect(here.first.problems).toBeGreaterThan(100);
+    expect(here.first.problems).toBeGreaterThan(200);
     expect(here.derived.problems.some((p) => String(p.correlation).includes('"merge"'))).toBe(true);
     expect(worker.first.problems).toBe(here.first.problems);
     expect(worker.again.problems).toBe(here.again.problems);
@@ -82,10 +84,29 @@ describe('summarising problems in a worker thread', () => {
     }).rejects.toThrow(/out of the correlated order/);
   });
 
-  it('refuses a worker for a store without a file', async () => {
+  it('hands a failed write to the caller, after the batches before it are stored', { timeout: 60_000 }, async () => {
+    copyFileSync(join(dir, 'imported.db'), join(dir, 'writer.db'));
+    const row = (key: string, title: string | null): ProblemWrite => ({
+      columns: { key, title: title as string, summary: null, service: null, services: '[]', environment: null, impact_start: '2026-01-01T00:00:00Z', detected_at: null, resolved_at: null, severity: null, signal_count: 0, type: null, type_confidence: null, type_decider: null, type_rationale: null, review_state: 'to_verify', correlation: null },
+      signal_ids: [],
+      previous_problem_ids: [],
+    });
+    const writer = writerInWorker(join(dir, 'writer.db'), '2026-01-01T00:00:00Z');
+    await writer.write([row('ok:1', 'stored')]);
+    await writer.write([row('bad:1', null)]);
+    await expect(writer.close()).rejects.toThrow(/the problem writer failed: NOT NULL constraint failed: problems.title/);
+    const store = await openStore({ dbPath: join(dir, 'writer.db') });
+    try {
+      expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['ok:1']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses workers for a store without a file', async () => {
     const store = await openStore({ dbPath: ':memory:' });
     try {
-      await expect(runPipeline(store, DEFAULT_CONFIG, { assembly: 'worker' })).rejects.toThrow('needs a SQLite file');
+      await expect(runPipeline(store, DEFAULT_CONFIG, { workers: 'always' })).rejects.toThrow('worker threads need a SQLite file');
     } finally {
       await store.close();
     }
