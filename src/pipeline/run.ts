@@ -194,6 +194,8 @@ export interface PipelineSummary {
   unchanged: number;
   deleted: number;
   signals_moved: number;
+  /** Whether worker threads summarised and wrote the problems (a large run on a SQLite file). */
+  workers: boolean;
   services_remapped: number;
   decisions_replayed: number;
   /** Pushed or merged changes without a deployment from their source, and how many the run placed. */
@@ -297,12 +299,14 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
     unchanged: 0,
     deleted: 0,
     signals_moved: 0,
+    workers: false,
     services_remapped,
     decisions_replayed: decisions.length,
     changes_shipped: { unshipped: shipments.unshipped, shipped: shipments.shipped },
     timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
   };
   const file = workerFile(store, result.count, options.workers);
+  summary.workers = file !== undefined;
   const writer = file !== undefined ? writerInWorker(file, now) : writerHere(store, now);
   let pending: ProblemDraft[] = [];
   const flush = async () => {

@@ -1,6 +1,7 @@
 // The worker thread that stores a large pipeline run's problems (started by problem-writer.ts): each
 // batch it is sent is written in a transaction of its own (writeProblems), in the order sent, with a
 // connection of its own that, like the pipeline's, lets the log grow before copying it back.
+import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { fewerCheckpoints } from '../store/bulk-load.ts';
 import { openStore, type Store } from '../store/connection.ts';
@@ -14,15 +15,22 @@ const fail = (error: unknown) => send({ type: 'failed', message: `the problem wr
 
 let store: Store | undefined;
 let restore = () => {};
-// Batches are written one after the other, in the order they came.
+let failed = false;
+// Batches are written one after the other, in the order they came; nothing after a failure.
 let written: Promise<void> = (async () => {
+  // The pipeline's database, not a new one where it was.
+  if (!existsSync(file)) throw new Error(`no database at ${file}`);
   store = await openStore({ dbPath: file });
   restore = fewerCheckpoints(store.sqlite!);
-})();
+})().catch((error: unknown) => {
+  failed = true;
+  fail(error);
+});
 
 port.on('message', (message: ToWriter) => {
   written = written
     .then(async () => {
+      if (failed) return;
       if (message.type === 'batch') {
         send({ type: 'written', counts: await writeProblems(store!.db, message.batch, now, store!.sqlite) });
         return;
@@ -32,8 +40,7 @@ port.on('message', (message: ToWriter) => {
       send({ type: 'closed' });
     })
     .catch((error: unknown) => {
+      failed = true;
       fail(error);
-      // Nothing more is written after a failure.
-      written = new Promise(() => {});
     });
 });

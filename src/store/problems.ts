@@ -234,7 +234,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 export async function writeProblems(db: Kysely<Database>, batch: readonly ProblemWrite[], now = new Date().toISOString(), sqlite?: SqliteConnection): Promise<{ inserted: number; updated: number; unchanged: number; signals: number }> {
   const counts = { inserted: 0, updated: 0, unchanged: 0, signals: 0 };
   if (batch.length === 0) return counts;
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, sqlite, async (trx) => {
     const ids = new Map<string, number>();
     const keys = batch.map((p) => p.columns.key);
     const existing = new Map<string, ProblemRow>();
@@ -294,6 +294,27 @@ export async function writeProblems(db: Kysely<Database>, batch: readonly Proble
     counts.signals += moves.signals.length;
   });
   return counts;
+}
+
+/**
+ * A transaction that reads, then writes. On SQLite it takes the write lock when it begins (`begin
+ * immediate`): a deferred one that read before another connection committed (the pipeline's writer
+ * thread, the server, another process) could not write at all ("database is locked" at once, which
+ * the busy timeout does not wait out); an immediate one waits for the lock.
+ */
+async function writeTransaction(db: Kysely<Database>, sqlite: SqliteConnection | undefined, body: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+  if (!sqlite) return db.transaction().execute(body);
+  // One connection, reserved for the transaction as Kysely's own transactions reserve it.
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      await body(connection);
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      if (sqlite.inTransaction) await sql`rollback`.execute(connection);
+      throw error;
+    }
+  });
 }
 
 /** Insert statements on SQLite by the columns they name (steps may leave some out), prepared once per connection. */

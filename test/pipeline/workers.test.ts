@@ -10,7 +10,7 @@ import { RECORD_FILES } from '../../src/generate/types.ts';
 import { importFile, importOrder } from '../../src/ingest/files.ts';
 import { DEFAULT_CONFIG } from '../../src/domain/config.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
-import { runPipeline } from '../../src/pipeline/run.ts';
+import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
 import { mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
 import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
@@ -68,6 +68,8 @@ describe('worker threads of a pipeline run', () => {
     const worker = await runOn('worker.db', 'worker');
     expect(here.first.problems).toBeGreaterThan(200);
     expect(here.derived.problems.some((p) => String(p.correlation).includes('"merge"'))).toBe(true);
+    // The comparison is between the two paths: the workers ran in one and not in the other.
+    expect([here.first.workers, here.again.workers, worker.first.workers, worker.again.workers]).toEqual([false, false, true, true]);
     expect(worker.first.problems).toBe(here.first.problems);
     expect(worker.again.problems).toBe(here.again.problems);
     expect(worker.again.signals_moved).toBe(here.again.signals_moved);
@@ -98,6 +100,29 @@ describe('worker threads of a pipeline run', () => {
     const store = await openStore({ dbPath: join(dir, 'writer.db') });
     try {
       expect((await store.db.selectFrom('problems').select('key').execute()).map((p) => p.key)).toEqual(['ok:1']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops with a failing step\'s error, after the batches handed to the writer are stored', { timeout: 60_000 }, async () => {
+    copyFileSync(join(dir, 'imported.db'), join(dir, 'step.db'));
+    const store = await openStore({ dbPath: join(dir, 'step.db') });
+    try {
+      const sizes: number[] = [];
+      const failing: PipelineStep = {
+        name: 'fails on the fourth batch',
+        prepare: async () => (batch) => {
+          if (sizes.push(batch.length) === 4) throw new Error('step failed');
+        },
+      };
+      await expect(runPipeline(store, DEFAULT_CONFIG, { workers: 'always', batchSize: 50, steps: [failing] })).rejects.toThrow('step failed');
+      const stored = await store.db.selectFrom('problems').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      // Three whole batches, each in its own transaction; nothing of the fourth.
+      expect(sizes).toHaveLength(4);
+      expect(Number(stored.n)).toBe(sizes[0]! + sizes[1]! + sizes[2]!);
+      const pointed = await store.db.selectFrom('signal_problems').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      expect(Number(pointed.n)).toBeGreaterThan(0);
     } finally {
       await store.close();
     }

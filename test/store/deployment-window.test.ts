@@ -156,6 +156,38 @@ for (const factory of factories) {
       expect(peak).toBeLessThan(SERVICES.length * 3 * TIMELINE_MARGIN + 200);
       expect(peak).toBeLessThan(deployments.length);
     });
+
+    it('finds versions named beyond one query\'s worth of bound values (several OR parts)', async () => {
+      const { deployments, changes } = history(7);
+      await upsertRecords(store.db, 'deployment', deployments);
+      await upsertRecords(store.db, 'change', changes);
+      const full = indexDeployments(await loadDeploymentFacts(store.db), await loadChangeFacts(store.db));
+      // 2 services × 150 versions × 2 spellings = 600 values: more than one part of 500.
+      const batch: ProblemFacts[] = Array.from({ length: 300 }, (_, k) => {
+        const service = k % 2 === 0 ? 'checkout' : 'search';
+        return {
+          id: 0,
+          key: `v${k}`,
+          service,
+          services: [service],
+          environment: 'production',
+          impact_start: new Date(START + (DAYS - 1) * 24 * HOUR).toISOString(),
+          resolved_at: null,
+          type: 'regression',
+          links: [`version:${1 + Math.floor(k / 2)}.0`],
+          labels: {},
+          texts: ['errors rising'],
+        };
+      });
+      const expected = attributeProblems(batch, full, options, new Map());
+      const got = new Array(batch.length);
+      for (const group of await deploymentWindow(store.db, options).indexesFor(batch, new Map())) {
+        attributeProblems(group.problems.map((i) => batch[i]!), group.index, options, new Map()).forEach((r, k) => (got[group.problems[k]!] = r));
+      }
+      expect(got).toEqual(expected);
+      // Versions late in the list (the second part) are found too.
+      expect(expected.filter((r, k) => k >= 250 && JSON.stringify(r).includes('version')).length).toBeGreaterThan(5);
+    });
   });
 }
 

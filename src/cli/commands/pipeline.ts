@@ -49,5 +49,5 @@ function printSummary(s: PipelineSummary): void {
   console.log(`${s.signals} signals → ${s.problems} problems (${s.inserted} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.deleted} removed)`);
   console.log(`${s.signals_moved} signals re-assigned, ${s.services_remapped} services re-mapped, ${s.decisions_replayed} decisions replayed`);
   if (s.changes_shipped.unshipped > 0) console.log(`${s.changes_shipped.shipped} of ${s.changes_shipped.unshipped} pushed or merged changes placed in the deployment that shipped them`);
-  console.log(`took ${((t.remap + t.correlate + t.derive_and_write + t.cleanup) / 1000).toFixed(1)} s (correlate ${(t.correlate / 1000).toFixed(1)} s, classify and write ${(t.derive_and_write / 1000).toFixed(1)} s)`);
+  console.log(`took ${((t.remap + t.correlate + t.derive_and_write + t.cleanup) / 1000).toFixed(1)} s (correlate ${(t.correlate / 1000).toFixed(1)} s, classify and write ${(t.derive_and_write / 1000).toFixed(1)} s${s.workers ? ', summarised and written in worker threads' : ''})`);
 }
