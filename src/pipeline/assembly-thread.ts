@@ -12,6 +12,7 @@ export interface AssemblyJob {
   file: string;
   data: CorrelationData;
   pageSize: number;
+  /** SQLite's `cache_size` for the worker's connection: a read that streams through the file reuses few pages (16 MB). */
   cacheSize: number;
   /** Pages sent and not yet taken before the worker waits. */
   ahead: number;
@@ -31,7 +32,7 @@ export interface AssembledPage {
  * (the signals changed since correlation, say) is thrown here; stopping early stops the worker.
  */
 export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number } = {}): AsyncGenerator<AssembledPage> {
-  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -65536, ahead: options.ahead ?? 32 };
+  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -16384, ahead: options.ahead ?? 32 };
   const worker = startTypeScriptWorker(new URL('./assembly-worker.ts', import.meta.url), { ...job });
   const inbox = new WorkerInbox<FromAssembly>(worker, 'the assembly worker');
   try {

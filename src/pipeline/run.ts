@@ -251,6 +251,23 @@ async function* assembledPages(store: Store, result: CorrelationResult, file: st
   }
 }
 
+/**
+ * The first pass: every signal in time order through the correlator. Its own function, so that what
+ * the correlator holds (link tokens, windows, every signal's id) is let go once it has finished.
+ */
+async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, onPage: (done: number) => void): Promise<CorrelationResult> {
+  const targets = new Set<string>();
+  for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
+  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
+  let done = 0;
+  for await (const page of signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite)) {
+    for (const s of page) correlator.add(s);
+    done += page.length;
+    onPage(done);
+  }
+  return correlator.finish();
+}
+
 export async function runPipeline(store: Store, config: Config, options: PipelineOptions = {}): Promise<PipelineSummary> {
   const restoreCheckpoints = store.sqlite ? fewerCheckpoints(store.sqlite) : () => {};
   try {
@@ -274,16 +291,7 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
 
   const decisions = await loadDecisions(db);
   const total = await countSignals(db);
-  const targets = new Set<string>();
-  for await (const links of signalLinks(db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
-  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
-  let done = 0;
-  for await (const page of signalsInTimeOrder(db, 'correlation', undefined, store.sqlite)) {
-    for (const s of page) correlator.add(s);
-    done += page.length;
-    options.onProgress?.({ phase: 'correlate', done, total });
-  }
-  const result = correlator.finish();
+  const result = await correlateStored(store, config, decisions, services, (done) => options.onProgress?.({ phase: 'correlate', done, total }));
   const correlateMs = clock() - t;
   t = clock();
 
@@ -314,7 +322,7 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
     summary.problems += pending.length;
     pending = [];
   };
-  done = 0;
+  let done = 0;
   try {
     for await (const page of assembledPages(store, result, file)) {
       for (const draft of page.drafts) pending.push(draft);

@@ -43,4 +43,21 @@ describe('escapement problems', { timeout: 120_000 }, () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/problem 99999 does not exist/);
   });
+
+  it('runs the pipeline in worker threads when asked, and says so; a bad choice or a store without a file is a usage error', () => {
+    const file = join(dir, 'signals.jsonl');
+    writeFileSync(file, signals.map((s) => JSON.stringify(s)).join('\n'));
+    expect(run(['import', file]).status).toBe(0);
+    const threads = run(['pipeline', '--no-progress', '--workers', 'always', '--json']);
+    expect(threads.status).toBe(0);
+    expect(JSON.parse(threads.stdout)).toMatchObject({ signals: 2, problems: 2, workers: true });
+    const one = run(['pipeline', '--no-progress', '--workers', 'never']);
+    expect(one.stdout).not.toMatch(/worker threads/);
+    const bad = run(['pipeline', '--workers', 'sometimes']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are auto, always, never/);
+    const memory = spawnSync(process.execPath, [BIN, 'pipeline', '--workers', 'always', '--db', ':memory:'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    expect(memory.status).toBe(2);
+    expect(memory.stderr).toMatch(/--workers always needs a SQLite database file/);
+  });
 });
