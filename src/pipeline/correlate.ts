@@ -98,6 +98,23 @@ function identityTokensOf(ref: string, signal: Pick<CorrelationSignal, 'external
   return tokens;
 }
 
+interface IdentityTargets {
+  ref: Set<string>;
+  id: Set<string>;
+  url: Set<string>;
+}
+
+/** The values of the identity tokens (`ref:`, `id:`, `url:`) among link targets, by kind. */
+function identityTargets(targets: ReadonlySet<string>): IdentityTargets {
+  const out: IdentityTargets = { ref: new Set(), id: new Set(), url: new Set() };
+  for (const token of targets) {
+    const colon = token.indexOf(':');
+    const kind = token.slice(0, colon);
+    if (kind === 'ref' || kind === 'id' || kind === 'url') out[kind].add(token.slice(colon + 1));
+  }
+  return out;
+}
+
 /** The tokens a link names: the signal it points at, or a thing several signals may share. */
 export function linkTokens(link: string): string[] {
   const colon = link.indexOf(':');
@@ -342,16 +359,27 @@ export function createCorrelator(
     return union(i, owner, 'link', token.startsWith('ref:') ? token.slice(4) : token);
   }
 
+  // The identities links name, by kind and without the prefix, so that a signal's own identities are
+  // looked up without building their tokens: most signals are named by no link (2 million lookups).
+  const targetValues = context.targets ? identityTargets(context.targets) : undefined;
+
+  /** Joins i by the token of an identity of its own (`ref:`, `id:`, `url:` + value) when a link names it. */
+  function byIdentity(i: number, prefix: keyof IdentityTargets, value: string): boolean {
+    if (targetValues && !targetValues[prefix].has(value)) return false;
+    return byToken(i, `${prefix}:${value}`);
+  }
+
   function byLinks(i: number, signal: CorrelationSignal, ref: string): boolean {
     let joined = false;
     // The signal's own identities (as identityTokens makes them), then what its links name. An
     // identity no link anywhere names can join nothing: it is not kept.
+    if (byIdentity(i, 'ref', ref.toLowerCase())) joined = true;
+    if (byIdentity(i, 'id', signal.external_id.toLowerCase())) joined = true;
+    if (signal.url && (!targetValues || targetValues.url.size > 0) && byIdentity(i, 'url', normaliseUrl(signal.url))) joined = true;
     const targets = context.targets;
-    const mine = identityTokensOf(ref, signal);
-    for (const token of mine) if ((!targets || targets.has(token)) && byToken(i, token)) joined = true;
     for (const link of signal.links) {
       for (const token of linkTokens(link)) {
-        if (targets && !targets.has(token) && mine.includes(token)) continue;
+        if (targets && !targets.has(token) && identityTokensOf(ref, signal).includes(token)) continue;
         if (byToken(i, token)) joined = true;
       }
     }
