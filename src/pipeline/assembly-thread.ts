@@ -3,8 +3,10 @@
 // writes the problems already summarised, so the two halves of the work use two cores. The worker
 // (assembly-worker.ts) reads with a connection of its own; it reads only signals of problems not yet
 // sent, and the pipeline's thread writes only problems already sent, so neither sees the other's work.
-import type { ProblemDraft } from './assemble.ts';
+import type { Config } from '../domain/config.ts';
+import type { StoredDecision } from '../store/problems.ts';
 import type { CorrelationData } from './correlate.ts';
+import type { DerivedProblem } from './run.ts';
 import { startTypeScriptWorker, WorkerInbox } from '../threads.ts';
 
 /** What the worker is given. */
@@ -16,14 +18,16 @@ export interface AssemblyJob {
   cacheSize: number;
   /** Pages sent and not yet taken before the worker waits. */
   ahead: number;
+  /** Given, the worker applies ASSEMBLY_STEPS (classify, triage) with this context before sending. */
+  steps?: { config: Config; decisions: readonly StoredDecision[]; now: string } | undefined;
 }
 
 export type ToAssembly = { type: 'ack' };
-export type FromAssembly = { type: 'page'; drafts: ProblemDraft[]; done: number } | { type: 'done'; done: number } | { type: 'failed'; message: string };
+export type FromAssembly = { type: 'page'; problems: DerivedProblem[]; done: number } | { type: 'done'; done: number } | { type: 'failed'; message: string };
 
 /** The problems finished on one page of signals, and how many signals were read so far. */
 export interface AssembledPage {
-  drafts: ProblemDraft[];
+  problems: DerivedProblem[];
   done: number;
 }
 
@@ -31,8 +35,8 @@ export interface AssembledPage {
  * The pages assembly-worker.ts sends for the database file `file`, in order. A failure in the worker
  * (the signals changed since correlation, say) is thrown here; stopping early stops the worker.
  */
-export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number } = {}): AsyncGenerator<AssembledPage> {
-  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -16384, ahead: options.ahead ?? 32 };
+export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number; steps?: AssemblyJob['steps'] } = {}): AsyncGenerator<AssembledPage> {
+  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -16384, ahead: options.ahead ?? 32, steps: options.steps };
   const worker = startTypeScriptWorker(new URL('./assembly-worker.ts', import.meta.url), { ...job });
   const inbox = new WorkerInbox<FromAssembly>(worker, 'the assembly worker');
   try {
@@ -40,7 +44,7 @@ export async function* assembledInWorker(file: string, data: CorrelationData, op
       const message = await inbox.next();
       if (message.type === 'done') return;
       worker.postMessage({ type: 'ack' } satisfies ToAssembly);
-      yield { drafts: message.drafts, done: message.done };
+      yield { problems: message.problems, done: message.done };
     }
   } finally {
     await worker.terminate();

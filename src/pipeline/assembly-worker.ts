@@ -1,13 +1,16 @@
 // The worker thread of a pipeline run on a SQLite file (started by assembly-thread.ts): it reads the
 // signals in time order a second time and summarises each problem as its last signal goes by
-// (createAssembler), while the pipeline's thread classifies, attributes and writes the problems it
-// was already sent. Never more than AHEAD pages ahead of that thread.
+// (createAssembler), classifies and triages them (ASSEMBLY_STEPS, when asked), while the pipeline's
+// thread attributes, costs and hands to the writer the problems it was already sent. Never more than
+// `ahead` pages ahead of that thread.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rawSignalsInTimeOrder } from '../store/problems.ts';
 import { createAssembler } from './assemble.ts';
 import type { AssemblyJob, FromAssembly, ToAssembly } from './assembly-thread.ts';
 import { correlationResult } from './correlate.ts';
+import { openStore } from '../store/connection.ts';
+import { ASSEMBLY_STEPS, type DerivedProblem, derivedFrom, type PreparedStep, prepareSteps } from './run.ts';
 
 const port = parentPort!;
 const job = workerData as AssemblyJob;
@@ -21,27 +24,41 @@ port.on('message', (message: ToAssembly) => {
 });
 const send = (message: FromAssembly) => port.postMessage(message);
 
+/** The steps the worker applies (classify, triage), prepared with a store of its own; none without `job.steps`. */
+async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise<void> }> {
+  if (!job.steps) return { steps: [], close: async () => {} };
+  const store = await openStore({ dbPath: job.file });
+  const { config, decisions, now } = job.steps;
+  return { steps: await prepareSteps({ store, config, decisions, now }, ASSEMBLY_STEPS), close: () => store.close() };
+}
+
 async function assemble(): Promise<void> {
   const sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
+  const { steps, close } = await prepared().catch((error: unknown) => {
+    sqlite.close();
+    throw error;
+  });
   try {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma(`cache_size = ${job.cacheSize}`);
     const assembler = createAssembler(correlationResult(job.data));
     let done = 0;
     for (const page of rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize)) {
-      const drafts = [];
+      const problems: DerivedProblem[] = [];
       for (const s of page) {
         const draft = assembler.add(s);
-        if (draft) drafts.push(draft);
+        if (draft) problems.push(derivedFrom(draft));
       }
+      for (const step of steps) await step(problems);
       done += page.length;
       while (ahead >= job.ahead) await new Promise<void>((resolve) => (wake = resolve));
       ahead++;
-      send({ type: 'page', drafts, done });
+      send({ type: 'page', problems, done });
     }
     send({ type: 'done', done });
   } finally {
     sqlite.close();
+    await close();
   }
 }
 

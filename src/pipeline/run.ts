@@ -32,7 +32,7 @@ import {
 import { loadServices, serviceResolver } from '../store/services.ts';
 import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { type CorrelationResult, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
-import { type AssembledPage, assembledInWorker } from './assembly-thread.ts';
+import { type AssembledPage, assembledInWorker, type AssemblyJob } from './assembly-thread.ts';
 import { writerHere, writerInWorker } from './problem-writer.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
@@ -125,6 +125,12 @@ export const triageStep: PipelineStep = {
 /** Applied in order to every batch of problems. Attribution and cost (issue 6) come after classify. */
 export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attributeStep, costStep];
 
+/**
+ * The first of PROBLEM_STEPS, which need nothing but a problem and the run's context: with worker
+ * threads, the assembly worker applies them to each page's problems before handing them over.
+ */
+export const ASSEMBLY_STEPS: readonly PipelineStep[] = [classifyStep, triageStep];
+
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
   const { draft, classification, features, set_aside } = problem;
@@ -151,20 +157,25 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
   };
 }
 
+/** A problem summarised and not yet through any step. */
+export const derivedFrom = (draft: ProblemDraft): DerivedProblem => ({ draft, features: null, classification: null, set_aside: null, columns: {} });
+
 /** Runs the steps over a batch: the rows to write. */
-export async function deriveBatch(steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]): Promise<ProblemWrite[]> {
-  const batch: DerivedProblem[] = drafts.map((draft) => ({ draft, features: null, classification: null, set_aside: null, columns: {} }));
+export async function deriveBatch(steps: readonly PreparedStep[], batch: DerivedProblem[]): Promise<ProblemWrite[]> {
   for (const step of steps) await step(batch);
   return batch.map((p) => ({ columns: problemColumns(p), signal_ids: p.draft.signal_ids, previous_problem_ids: p.draft.previous_problem_ids }));
 }
 
 /** Runs the steps over a batch and writes it. */
-export async function deriveAndWrite(ctx: RunContext, steps: readonly ((batch: DerivedProblem[]) => void | Promise<void>)[], drafts: readonly ProblemDraft[]) {
-  return writeProblems(ctx.store.db, await deriveBatch(steps, drafts), ctx.now, ctx.store.sqlite);
+export async function deriveAndWrite(ctx: RunContext, steps: readonly PreparedStep[], drafts: readonly ProblemDraft[]) {
+  return writeProblems(ctx.store.db, await deriveBatch(steps, drafts.map(derivedFrom)), ctx.now, ctx.store.sqlite);
 }
 
+/** A step ready for batches (what `prepare` returned). */
+export type PreparedStep = (batch: DerivedProblem[]) => void | Promise<void>;
+
 export async function prepareSteps(ctx: RunContext, steps: readonly PipelineStep[] = PROBLEM_STEPS) {
-  const prepared: ((batch: DerivedProblem[]) => void | Promise<void>)[] = [];
+  const prepared: PreparedStep[] = [];
   for (const step of steps) prepared.push(await step.prepare(ctx));
   return prepared;
 }
@@ -233,21 +244,21 @@ function workerFile(store: Store, signals: number, workers: PipelineOptions['wor
  * The problems, a page of signals at a time: summarised by a worker thread given a file (the
  * pipeline's thread meanwhile derives and writes), here otherwise.
  */
-async function* assembledPages(store: Store, result: CorrelationResult, file: string | undefined): AsyncGenerator<AssembledPage> {
+async function* assembledPages(store: Store, result: CorrelationResult, file: string | undefined, steps?: AssemblyJob['steps']): AsyncGenerator<AssembledPage> {
   if (file !== undefined) {
-    yield* assembledInWorker(file, result.data);
+    yield* assembledInWorker(file, result.data, { steps });
     return;
   }
   const assembler = createAssembler(result);
   let done = 0;
   for await (const page of signalsInTimeOrder(store.db, 'assembly', undefined, store.sqlite)) {
-    const drafts: ProblemDraft[] = [];
+    const problems: DerivedProblem[] = [];
     for (const s of page) {
       const draft = assembler.add(s);
-      if (draft) drafts.push(draft);
+      if (draft) problems.push(derivedFrom(draft));
     }
     done += page.length;
-    yield { drafts, done };
+    yield { problems, done };
   }
 }
 
@@ -298,7 +309,10 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
   // Before attribution reads the changes; once per run, not on every review operation's re-derivation.
   const shipments = await deriveShipments(db);
   const ctx: RunContext = { store, config, decisions, now };
-  const steps = await prepareSteps(ctx, options.steps);
+  const file = workerFile(store, result.count, options.workers);
+  // With worker threads and the usual steps, the assembly worker classifies and triages.
+  const offload = file !== undefined && options.steps === undefined;
+  const steps = await prepareSteps(ctx, offload ? PROBLEM_STEPS.filter((step) => !ASSEMBLY_STEPS.includes(step)) : options.steps);
   const summary: PipelineSummary = {
     signals: result.count,
     problems: 0,
@@ -313,10 +327,9 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
     changes_shipped: { unshipped: shipments.unshipped, shipped: shipments.shipped },
     timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
   };
-  const file = workerFile(store, result.count, options.workers);
   summary.workers = file !== undefined;
   const writer = file !== undefined ? writerInWorker(file, now) : writerHere(store, now);
-  let pending: ProblemDraft[] = [];
+  let pending: DerivedProblem[] = [];
   const flush = async () => {
     await writer.write(await deriveBatch(steps, pending));
     summary.problems += pending.length;
@@ -324,8 +337,8 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
   };
   let done = 0;
   try {
-    for await (const page of assembledPages(store, result, file)) {
-      for (const draft of page.drafts) pending.push(draft);
+    for await (const page of assembledPages(store, result, file, offload ? { config, decisions, now } : undefined)) {
+      for (const problem of page.problems) pending.push(problem);
       if (pending.length >= batchSize) await flush();
       done = page.done;
       options.onProgress?.({ phase: 'derive', done, total });

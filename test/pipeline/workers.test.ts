@@ -11,7 +11,7 @@ import { importFile, importOrder } from '../../src/ingest/files.ts';
 import { DEFAULT_CONFIG } from '../../src/domain/config.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
 import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
-import { mergeProblems } from '../../src/pipeline/review.ts';
+import { confirmProblemType, dismissProblem, mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
 import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
 import type { ProblemWrite } from '../../src/store/problems.ts';
@@ -55,6 +55,9 @@ async function runOn(name: string, assembly: 'here' | 'worker') {
     const two = await store.db.selectFrom('problems').select(['id', 'service']).orderBy('impact_start').limit(40).execute();
     const other = two.find((p) => p.service !== two[0]!.service)!;
     await mergeProblems(store, DEFAULT_CONFIG, [two[0]!.id, other.id], 'ana@example.com');
+    // A confirmed type and a problem set aside: decisions the worker's classify and triage replay.
+    await confirmProblemType(store, DEFAULT_CONFIG, two[5]!.id, 'integration', 'ana@example.com');
+    await dismissProblem(store, DEFAULT_CONFIG, two[7]!.id, 'ana@example.com', 'a drill');
     const again = await runPipeline(store, DEFAULT_CONFIG, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
     return { first, again, derived: await derived(store) };
   } finally {
@@ -68,6 +71,8 @@ describe('worker threads of a pipeline run', () => {
     const worker = await runOn('worker.db', 'worker');
     expect(here.first.problems).toBeGreaterThan(200);
     expect(here.derived.problems.some((p) => String(p.correlation).includes('"merge"'))).toBe(true);
+    expect(here.derived.problems.some((p) => p.type === 'integration' && p.type_decider === 'person')).toBe(true);
+    expect(here.derived.problems.some((p) => String(p.type_rationale).includes('a drill'))).toBe(true);
     // The comparison is between the two paths: the workers ran in one and not in the other.
     expect([here.first.workers, here.again.workers, worker.first.workers, worker.again.workers]).toEqual([false, false, true, true]);
     expect(worker.first.problems).toBe(here.first.problems);

@@ -19,7 +19,7 @@ export function registerPipeline(program: Command): void {
     .option('--json', 'print a machine-readable summary')
     .option('--no-progress', 'no progress bar')
     .addOption(
-      new Option('--workers <when>', 'summarise and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about 0.3 GB less memory on 2 million signals)')
+      new Option('--workers <when>', 'summarise and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about half the peak memory)')
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
