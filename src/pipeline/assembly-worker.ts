@@ -29,7 +29,12 @@ async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise
   if (!job.steps) return { steps: [], close: async () => {} };
   const store = await openStore({ dbPath: job.file });
   const { config, decisions, now } = job.steps;
-  return { steps: await prepareSteps({ store, config, decisions, now }, ASSEMBLY_STEPS), close: () => store.close() };
+  try {
+    return { steps: await prepareSteps({ store, config, decisions, now }, ASSEMBLY_STEPS), close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 async function assemble(): Promise<void> {

@@ -58,6 +58,10 @@ describe('escapement problems', { timeout: 120_000 }, () => {
     expect(bad.stderr).toMatch(/Allowed choices are auto, always, never/);
     const memory = spawnSync(process.execPath, [BIN, 'pipeline', '--workers', 'always', '--db', ':memory:'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
     expect(memory.status).toBe(2);
-    expect(memory.stderr).toMatch(/--workers always needs a SQLite database file/);
+    expect(memory.stderr).toMatch(/--workers always needs a SQLite database file; :memory: is not one/);
+    // Refused before connecting: the PostgreSQL URL names nothing that answers.
+    const postgres = spawnSync(process.execPath, [BIN, 'pipeline', '--workers', 'always'], { cwd: dir, env: { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, encoding: 'utf8', timeout: 60_000 });
+    expect(postgres.status).toBe(2);
+    expect(postgres.stderr).toMatch(/DATABASE_URL selects PostgreSQL/);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory } from '../../src/cli/commands/generate.ts';
 import { RECORD_FILES } from '../../src/generate/types.ts';
 import { importFile, importOrder } from '../../src/ingest/files.ts';
-import { DEFAULT_CONFIG } from '../../src/domain/config.ts';
+import { ConfigSchema, DEFAULT_CONFIG } from '../../src/domain/config.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
 import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
 import { confirmProblemType, dismissProblem, mergeProblems } from '../../src/pipeline/review.ts';
@@ -18,6 +18,18 @@ import type { ProblemWrite } from '../../src/store/problems.ts';
 import { createCorrelator } from '../../src/pipeline/correlate.ts';
 
 let dir: string;
+
+/** Rules of the team's own, a model trained on a handful of confirmations, a wider post-deploy window. */
+const config = ConfigSchema.parse({
+  classification: {
+    min_training_examples: 4,
+    rules: [
+      { name: 'checkout tickets', type: 'code', weight: 5, sources: ['zendesk'], fields: { service: '^checkout' } },
+      { name: 'certificates', type: 'infra', weight: 4, keywords: ['certificate'] },
+    ],
+  },
+  windows: { regression_minutes: 240 },
+});
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'escapement-assembly-'));
@@ -50,15 +62,17 @@ async function runOn(name: string, assembly: 'here' | 'worker') {
   copyFileSync(join(dir, 'imported.db'), join(dir, name));
   const store = await openStore({ dbPath: join(dir, name) });
   try {
-    const first = await runPipeline(store, DEFAULT_CONFIG, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
+    const first = await runPipeline(store, config, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
     // Batches of 50: many batches in flight to the writer. A person merges two problems of different services: the merge's reason travels to the worker too.
     const two = await store.db.selectFrom('problems').select(['id', 'service']).orderBy('impact_start').limit(40).execute();
     const other = two.find((p) => p.service !== two[0]!.service)!;
-    await mergeProblems(store, DEFAULT_CONFIG, [two[0]!.id, other.id], 'ana@example.com');
-    // A confirmed type and a problem set aside: decisions the worker's classify and triage replay.
-    await confirmProblemType(store, DEFAULT_CONFIG, two[5]!.id, 'integration', 'ana@example.com');
-    await dismissProblem(store, DEFAULT_CONFIG, two[7]!.id, 'ana@example.com', 'a drill');
-    const again = await runPipeline(store, DEFAULT_CONFIG, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
+    await mergeProblems(store, config, [two[0]!.id, other.id], 'ana@example.com');
+    // Confirmed types (enough to train the model) and a problem set aside: decisions the worker's
+    // classify and triage replay.
+    const types = ['integration', 'infra', 'code', 'regression', 'integration', 'code'];
+    for (const [k, type] of types.entries()) await confirmProblemType(store, config, two[10 + k]!.id, type, 'ana@example.com');
+    await dismissProblem(store, config, two[7]!.id, 'ana@example.com', 'a drill');
+    const again = await runPipeline(store, config, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
     return { first, again, derived: await derived(store) };
   } finally {
     await store.close();
@@ -72,6 +86,7 @@ describe('worker threads of a pipeline run', () => {
     expect(here.first.problems).toBeGreaterThan(200);
     expect(here.derived.problems.some((p) => String(p.correlation).includes('"merge"'))).toBe(true);
     expect(here.derived.problems.some((p) => p.type === 'integration' && p.type_decider === 'person')).toBe(true);
+    expect(here.derived.problems.some((p) => String(p.type_rationale).includes('checkout tickets') || String(p.type_rationale).includes('certificates →'))).toBe(true);
     expect(here.derived.problems.some((p) => String(p.type_rationale).includes('a drill'))).toBe(true);
     // The comparison is between the two paths: the workers ran in one and not in the other.
     expect([here.first.workers, here.again.workers, worker.first.workers, worker.again.workers]).toEqual([false, false, true, true]);

@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { runPipeline, type PipelineSummary } from '../../pipeline/run.ts';
+import { storeOptionsFromEnv } from '../../store/connection.ts';
 import { addStoreOptions, printJson, UserError, withWorkspace } from '../common.ts';
 
 interface PipelineFlags {
@@ -19,14 +20,18 @@ export function registerPipeline(program: Command): void {
     .option('--json', 'print a machine-readable summary')
     .option('--no-progress', 'no progress bar')
     .addOption(
-      new Option('--workers <when>', 'summarise and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about half the peak memory)')
+      new Option('--workers <when>', 'summarise, classify and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about half the peak memory)')
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
     .action(async (flags: PipelineFlags) => {
       const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY;
+      // Before the store is opened (and a PostgreSQL one migrated).
+      const where = storeOptionsFromEnv(flags);
+      if (flags.workers === 'always' && (where.databaseUrl || where.dbPath === ':memory:')) {
+        throw new UserError(`--workers always needs a SQLite database file; ${where.databaseUrl ? 'DATABASE_URL selects PostgreSQL' : ':memory: is not one'} (use auto or never)`, 2);
+      }
       const summary = await withWorkspace(flags, async ({ store, config }) => {
-        if (flags.workers === 'always' && (!store.sqlite || store.sqlite.memory)) throw new UserError(`--workers always needs a SQLite database file; ${store.location} is not one (use auto or never)`, 2);
         const bar = showProgress ? new SingleBar({ format: '{phase} {bar} {percentage}% | {value}/{total} signals', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
         let phase = '';
         try {
