@@ -5,7 +5,7 @@
 // The worker's first code registers tsx's loader, then loads the module: Node 20 gives a worker
 // neither the loader the CLI registered in its own thread nor one named in the worker's execArgv in
 // time for its entry module, and vitest has a module runner of its own.
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 
 const BOOTSTRAP = `
 const { workerData, parentPort } = require('node:worker_threads');
@@ -49,4 +49,55 @@ export class WorkerInbox<T extends { type: string }> {
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
+}
+
+/** What a worker that sends pages says: a page, that it has sent the last one, or why it stopped. */
+export type PageMessage<T> = { type: 'page'; page: T } | { type: 'done' } | { type: 'failed'; message: string };
+
+/**
+ * The pages a worker (`entry`, started with `job`) sends, in order; each is acknowledged when taken,
+ * which lets the worker read on (`pageSender`). A failure in the worker is thrown here; stopping early
+ * stops the worker.
+ */
+export async function* pagesFromWorker<T>(entry: URL, job: Record<string, unknown>, what: string): AsyncGenerator<T> {
+  const worker = startTypeScriptWorker(entry, job);
+  const inbox = new WorkerInbox<PageMessage<T>>(worker, what);
+  try {
+    for (;;) {
+      const message = await inbox.next();
+      if (message.type === 'done') return;
+      worker.postMessage('ack');
+      yield message.page;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
+ * In a worker started by pagesFromWorker: `send` posts a page and waits while `ahead` pages are not
+ * yet taken; `run` sends what `pages` yields, then `done`, or the error that stopped it.
+ */
+export function pageSender<T>(port: MessagePort, ahead: number): { run(pages: () => AsyncIterable<T> | Iterable<T>): void } {
+  let waiting = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', (message: unknown) => {
+    if (message !== 'ack') return;
+    waiting--;
+    wake?.();
+    wake = undefined;
+  });
+  const post = (message: PageMessage<T>) => port.postMessage(message);
+  return {
+    run(pages) {
+      (async () => {
+        for await (const page of pages()) {
+          while (waiting >= ahead) await new Promise<void>((resolve) => (wake = resolve));
+          waiting++;
+          post({ type: 'page', page });
+        }
+        post({ type: 'done' });
+      })().catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+    },
+  };
 }

@@ -1,13 +1,13 @@
 // Assembly (the pipeline's second read of the signals, which summarises each problem) in a worker
-// thread, for a large run on a SQLite file: the pipeline's thread meanwhile classifies, attributes and
-// writes the problems already summarised, so the two halves of the work use two cores. The worker
+// thread, for a large run on a SQLite file, with classification and triage: the pipeline's thread
+// meanwhile attributes and costs the problems already summarised, and the writer stores them. The worker
 // (assembly-worker.ts) reads with a connection of its own; it reads only signals of problems not yet
 // sent, and the pipeline's thread writes only problems already sent, so neither sees the other's work.
 import type { Config } from '../domain/config.ts';
 import type { StoredDecision } from '../store/problems.ts';
 import type { CorrelationData } from './correlate.ts';
 import type { DerivedProblem } from './run.ts';
-import { startTypeScriptWorker, WorkerInbox } from '../threads.ts';
+import { pagesFromWorker } from '../threads.ts';
 
 /** What the worker is given. */
 export interface AssemblyJob {
@@ -22,9 +22,6 @@ export interface AssemblyJob {
   steps?: { config: Config; decisions: readonly StoredDecision[]; now: string } | undefined;
 }
 
-export type ToAssembly = { type: 'ack' };
-export type FromAssembly = { type: 'page'; problems: DerivedProblem[]; done: number } | { type: 'done'; done: number } | { type: 'failed'; message: string };
-
 /** The problems finished on one page of signals, and how many signals were read so far. */
 export interface AssembledPage {
   problems: DerivedProblem[];
@@ -35,18 +32,7 @@ export interface AssembledPage {
  * The pages assembly-worker.ts sends for the database file `file`, in order. A failure in the worker
  * (the signals changed since correlation, say) is thrown here; stopping early stops the worker.
  */
-export async function* assembledInWorker(file: string, data: CorrelationData, options: { pageSize?: number; cacheSize?: number; ahead?: number; steps?: AssemblyJob['steps'] } = {}): AsyncGenerator<AssembledPage> {
-  const job: AssemblyJob = { file, data, pageSize: options.pageSize ?? 1000, cacheSize: options.cacheSize ?? -16384, ahead: options.ahead ?? 32, steps: options.steps };
-  const worker = startTypeScriptWorker(new URL('./assembly-worker.ts', import.meta.url), { ...job });
-  const inbox = new WorkerInbox<FromAssembly>(worker, 'the assembly worker');
-  try {
-    for (;;) {
-      const message = await inbox.next();
-      if (message.type === 'done') return;
-      worker.postMessage({ type: 'ack' } satisfies ToAssembly);
-      yield { problems: message.problems, done: message.done };
-    }
-  } finally {
-    await worker.terminate();
-  }
+export function assembledInWorker(file: string, data: CorrelationData, options: { steps?: AssemblyJob['steps'] } = {}): AsyncGenerator<AssembledPage> {
+  const job: AssemblyJob = { file, data, pageSize: 1000, cacheSize: -16384, ahead: 32, steps: options.steps };
+  return pagesFromWorker<AssembledPage>(new URL('./assembly-worker.ts', import.meta.url), { ...job }, 'the assembly worker');
 }

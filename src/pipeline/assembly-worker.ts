@@ -7,22 +7,13 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rawSignalsInTimeOrder } from '../store/problems.ts';
 import { createAssembler } from './assemble.ts';
-import type { AssemblyJob, FromAssembly, ToAssembly } from './assembly-thread.ts';
+import type { AssembledPage, AssemblyJob } from './assembly-thread.ts';
+import { pageSender } from '../threads.ts';
 import { correlationResult } from './correlate.ts';
 import { openStore } from '../store/connection.ts';
 import { ASSEMBLY_STEPS, type DerivedProblem, derivedFrom, type PreparedStep, prepareSteps } from './run.ts';
 
-const port = parentPort!;
 const job = workerData as AssemblyJob;
-let ahead = 0;
-let wake: (() => void) | undefined;
-port.on('message', (message: ToAssembly) => {
-  if (message.type !== 'ack') return;
-  ahead--;
-  wake?.();
-  wake = undefined;
-});
-const send = (message: FromAssembly) => port.postMessage(message);
 
 /** The steps the worker applies (classify, triage), prepared with a store of its own; none without `job.steps`. */
 async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise<void> }> {
@@ -37,7 +28,7 @@ async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise
   }
 }
 
-async function assemble(): Promise<void> {
+pageSender<AssembledPage>(parentPort!, job.ahead).run(async function* () {
   const sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
   const { steps, close } = await prepared().catch((error: unknown) => {
     sqlite.close();
@@ -56,15 +47,10 @@ async function assemble(): Promise<void> {
       }
       for (const step of steps) await step(problems);
       done += page.length;
-      while (ahead >= job.ahead) await new Promise<void>((resolve) => (wake = resolve));
-      ahead++;
-      send({ type: 'page', problems, done });
+      yield { problems, done };
     }
-    send({ type: 'done', done });
   } finally {
     sqlite.close();
     await close();
   }
-}
-
-assemble().catch((error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+});

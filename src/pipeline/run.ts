@@ -12,8 +12,9 @@
 // so attribution reads the deployments of the batch's window and cost the entries naming its problems,
 // and memory follows the rate of events, not how many years the store holds.
 // Re-running with unchanged inputs writes nothing; a run that stops half-way is completed by the next.
-// On a large SQLite file the second pass and the writes run in worker threads (assembly-thread.ts,
-// problem-writer.ts) while this thread runs the steps: same batches, same order, same results.
+// On a large SQLite file worker threads read the first pass (reader-thread.ts), do the second pass
+// with classify and triage (assembly-thread.ts) and write (problem-writer.ts) while this thread
+// correlates, attributes and costs: same batches, same order, same results.
 import type { Config } from '../domain/config.ts';
 import type { Store } from '../store/connection.ts';
 import {
@@ -34,6 +35,7 @@ import { createAssembler, type ProblemDraft } from './assemble.ts';
 import { type CorrelationResult, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { type AssembledPage, assembledInWorker, type AssemblyJob } from './assembly-thread.ts';
 import { writerHere, writerInWorker } from './problem-writer.ts';
+import { correlationPagesFromWorker } from './reader-thread.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
@@ -221,8 +223,8 @@ export interface PipelineOptions {
   batchSize?: number;
   steps?: readonly PipelineStep[];
   /**
-   * Whether problems are summarised and written in worker threads while this one derives them (a
-   * SQLite file only): `auto` does from WORKER_SIGNALS signals on a SQLite file.
+   * Whether worker threads read, summarise, classify and write while this one correlates, attributes
+   * and costs (a SQLite file only): `auto` does from WORKER_SIGNALS signals on a SQLite file.
    */
   workers?: 'auto' | 'always' | 'never';
 }
@@ -233,7 +235,7 @@ export interface PipelineOptions {
  */
 export const WORKER_SIGNALS = 500_000;
 
-/** The SQLite file the run's workers open, or undefined when the run stays on this thread. */
+/** The SQLite file the run's workers open (`signals` stored), or undefined when the run stays on this thread. */
 function workerFile(store: Store, signals: number, workers: PipelineOptions['workers'] = 'auto'): string | undefined {
   const file = store.sqlite && !store.sqlite.memory ? store.sqlite.name : undefined;
   if (workers === 'always' && file === undefined) throw new Error('worker threads need a SQLite file');
@@ -266,12 +268,14 @@ async function* assembledPages(store: Store, result: CorrelationResult, file: st
  * The first pass: every signal in time order through the correlator. Its own function, so that what
  * the correlator holds (link tokens, windows, every signal's id) is let go once it has finished.
  */
-async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, onPage: (done: number) => void): Promise<CorrelationResult> {
+async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, file: string | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
   const targets = new Set<string>();
   for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
   let done = 0;
-  for await (const page of signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite)) {
+  // Given a file, a worker thread reads while this thread correlates.
+  const pages = file !== undefined ? correlationPagesFromWorker(file) : signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite);
+  for await (const page of pages) {
     for (const s of page) correlator.add(s);
     done += page.length;
     onPage(done);
@@ -302,14 +306,14 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
 
   const decisions = await loadDecisions(db);
   const total = await countSignals(db);
-  const result = await correlateStored(store, config, decisions, services, (done) => options.onProgress?.({ phase: 'correlate', done, total }));
+  const file = workerFile(store, total, options.workers);
+  const result = await correlateStored(store, config, decisions, services, file, (done) => options.onProgress?.({ phase: 'correlate', done, total }));
   const correlateMs = clock() - t;
   t = clock();
 
   // Before attribution reads the changes; once per run, not on every review operation's re-derivation.
   const shipments = await deriveShipments(db);
   const ctx: RunContext = { store, config, decisions, now };
-  const file = workerFile(store, result.count, options.workers);
   // With worker threads and the usual steps, the assembly worker classifies and triages.
   const offload = file !== undefined && options.steps === undefined;
   const steps = await prepareSteps(ctx, offload ? PROBLEM_STEPS.filter((step) => !ASSEMBLY_STEPS.includes(step)) : options.steps);

@@ -14,6 +14,7 @@ import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
 import { confirmProblemType, dismissProblem, mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
 import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
+import { correlationPagesFromWorker } from '../../src/pipeline/reader-thread.ts';
 import type { ProblemWrite } from '../../src/store/problems.ts';
 import { createCorrelator } from '../../src/pipeline/correlate.ts';
 
@@ -146,6 +147,12 @@ describe('worker threads of a pipeline run', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('hands a failure of the signal reader to the caller', { timeout: 60_000 }, async () => {
+    await expect(async () => {
+      for await (const _ of correlationPagesFromWorker(join(dir, 'missing.db'))) void _;
+    }).rejects.toThrow(/unable to open database file|does not exist/);
   });
 
   it('refuses workers for a store without a file', async () => {
