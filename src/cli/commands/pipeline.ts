@@ -20,7 +20,7 @@ export function registerPipeline(program: Command): void {
     .option('--json', 'print a machine-readable summary')
     .option('--no-progress', 'no progress bar')
     .addOption(
-      new Option('--workers <when>', 'summarise, classify and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about half the peak memory)')
+      new Option('--workers <when>', 'read, summarise, classify and write in worker threads: auto (a SQLite file of 500,000 signals or more), always (a SQLite file), never (one thread, about half the peak memory)')
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
