@@ -20,34 +20,47 @@ export function startTypeScriptWorker(entry: URL, workerData: Record<string, unk
 }
 
 /**
- * The messages a worker sends, one at a time and in order. A `failed` message, an error or the
- * worker's exit fails the wait, with `what` saying which worker it was.
+ * The messages one or more workers send, one at a time and in the order they arrive. A `failed`
+ * message ("WHAT failed: …"), an error or a worker's exit ("WHAT stopped …") fails the wait, `what`
+ * saying which worker it was. `close` stops listening (a pooled worker serves other inboxes later).
  */
 export class WorkerInbox<T extends { type: string }> {
   readonly #queue: T[] = [];
+  readonly #detach: (() => void)[] = [];
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(worker: Worker, what: string) {
+  constructor(
+    workers: Worker | readonly Worker[],
+    private readonly what: string,
+  ) {
     const arrived = () => {
       this.#wake?.();
       this.#wake = undefined;
     };
-    worker.on('message', (message: T) => (this.#queue.push(message), arrived()));
-    worker.on('error', (error) => ((this.#failure ??= error), arrived()));
-    worker.on('exit', (code) => ((this.#failure ??= new Error(`${what} stopped (exit code ${code})`)), arrived()));
+    for (const worker of Array.isArray(workers) ? workers : [workers as Worker]) {
+      const onMessage = (message: T) => (this.#queue.push(message), arrived());
+      const onError = (error: Error) => ((this.#failure ??= error), arrived());
+      const onExit = (code: number) => ((this.#failure ??= new Error(`${what} stopped (exit code ${code})`)), arrived());
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      this.#detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
+    }
   }
 
   async next(): Promise<Exclude<T, { type: 'failed' }>> {
     for (;;) {
       const message = this.#queue.shift();
       if (message !== undefined) {
-        if (message.type === 'failed') throw new Error((message as unknown as { message: string }).message);
+        if (message.type === 'failed') throw new Error(`${this.what} failed: ${(message as unknown as { message: string }).message}`);
         return message as Exclude<T, { type: 'failed' }>;
       }
       if (this.#failure) throw this.#failure;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
+  }
+
+  close(): void {
+    for (const detach of this.#detach.splice(0)) detach();
   }
 }
 

@@ -14,7 +14,7 @@ import { parse as parseCsv } from 'csv-parse';
 import type { ImportKind } from '../domain/records.ts';
 import { type ServiceAliases, serviceResolver } from '../store/services.ts';
 import { importRowValues, type ServiceResolver } from '../store/upsert.ts';
-import { startTypeScriptWorker } from '../threads.ts';
+import { startTypeScriptWorker, WorkerInbox } from '../threads.ts';
 import { type LineError, parseCsvRow, parseJsonLine, type ParsedLine } from './parse-record.ts';
 
 export type Format = 'jsonl' | 'csv';
@@ -333,56 +333,6 @@ async function releaseWorker(worker: Worker, finished: boolean): Promise<void> {
   }
 }
 
-/** Messages from the workers serving one input, one at a time; a worker's error or exit fails the wait. */
-class Inbox {
-  private readonly queue: FromWorker[] = [];
-  private wake: (() => void) | undefined;
-  private failure: Error | undefined;
-  private readonly detach: (() => void)[] = [];
-
-  constructor(
-    workers: readonly Worker[],
-    private readonly name: string,
-  ) {
-    const arrived = () => {
-      this.wake?.();
-      this.wake = undefined;
-    };
-    for (const worker of workers) {
-      const onMessage = (message: FromWorker) => {
-        this.queue.push(message);
-        arrived();
-      };
-      const onError = (error: Error) => {
-        this.failure ??= error;
-        arrived();
-      };
-      const onExit = (code: number) => {
-        this.failure ??= new Error(`${name}: the import worker stopped (exit code ${code})`);
-        arrived();
-      };
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      this.detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-    }
-  }
-
-  async next(): Promise<Exclude<FromWorker, { type: 'failed' }>> {
-    for (;;) {
-      const message = this.queue.shift();
-      if (message !== undefined) {
-        if (message.type === 'failed') throw new Error(`${this.name}: the import worker failed: ${message.message}`);
-        return message;
-      }
-      if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  close(): void {
-    for (const detach of this.detach) detach();
-  }
-}
-
 /**
  * fileRowChunks made by a worker thread (for CSV, whose quoted cells may hold line breaks): the file
  * is read, parsed and validated there while this thread writes the chunks already made. When the
@@ -390,7 +340,7 @@ class Inbox {
  */
 export async function* rowChunksFromWorker(file: string, format: Format, fallbackKind: ImportKind | undefined, services: readonly ServiceAliases[]): AsyncGenerator<RowChunk> {
   const worker = await takeWorker();
-  const inbox = new Inbox([worker], file);
+  const inbox = new WorkerInbox<FromWorker>(worker, `${file}: the import worker`);
   let finished = false;
   worker.postMessage({ type: 'file', file, format, kind: fallbackKind, services } satisfies ToWorker);
   try {
@@ -441,7 +391,7 @@ export async function* jsonlChunksFromWorkers(
   const handle = await open(file, 'r');
   const size = (await handle.stat()).size;
   const workers = await Promise.all(Array.from({ length: Math.max(1, Math.min(options.readers ?? READERS, Math.ceil(size / pieceBytes))) }, takeWorker));
-  const inbox = new Inbox(workers, file);
+  const inbox = new WorkerInbox<FromWorker>(workers, `${file}: the import worker`);
   const known = new Map(services.map((s) => [s.name, s]));
   /** Service lines taken so far: a piece handed out at another count is stale. */
   let servicesTaken = 0;

@@ -6,12 +6,11 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rawSignalsInTimeOrder } from '../store/problems.ts';
-import { createAssembler } from './assemble.ts';
 import type { AssembledPage, AssemblyJob } from './assembly-thread.ts';
 import { pageSender } from '../threads.ts';
 import { correlationResult } from './correlate.ts';
 import { openStore } from '../store/connection.ts';
-import { ASSEMBLY_STEPS, type DerivedProblem, derivedFrom, type PreparedStep, prepareSteps } from './run.ts';
+import { assembledProblems, ASSEMBLY_STEPS, type PreparedStep, prepareSteps } from './run.ts';
 
 const job = workerData as AssemblyJob;
 
@@ -29,28 +28,15 @@ async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise
 }
 
 pageSender<AssembledPage>(parentPort!, job.ahead).run(async function* () {
-  const sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
-  const { steps, close } = await prepared().catch((error: unknown) => {
-    sqlite.close();
-    throw error;
-  });
+  const { steps, close } = await prepared();
+  let sqlite: Database.Database | undefined;
   try {
+    sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma(`cache_size = ${job.cacheSize}`);
-    const assembler = createAssembler(correlationResult(job.data));
-    let done = 0;
-    for (const page of rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize)) {
-      const problems: DerivedProblem[] = [];
-      for (const s of page) {
-        const draft = assembler.add(s);
-        if (draft) problems.push(derivedFrom(draft));
-      }
-      for (const step of steps) await step(problems);
-      done += page.length;
-      yield { problems, done };
-    }
+    yield* assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize), correlationResult(job.data), steps);
   } finally {
-    sqlite.close();
+    sqlite?.close();
     await close();
   }
 });

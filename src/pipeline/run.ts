@@ -31,7 +31,7 @@ import {
   writeProblems,
 } from '../store/problems.ts';
 import { loadServices, serviceResolver } from '../store/services.ts';
-import { createAssembler, type ProblemDraft } from './assemble.ts';
+import { type AssemblySignal, createAssembler, type ProblemDraft } from './assemble.ts';
 import { type CorrelationResult, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { type AssembledPage, assembledInWorker, type AssemblyJob } from './assembly-thread.ts';
 import { writerHere, writerInWorker } from './problem-writer.ts';
@@ -207,7 +207,7 @@ export interface PipelineSummary {
   unchanged: number;
   deleted: number;
   signals_moved: number;
-  /** Whether worker threads summarised and wrote the problems (a large run on a SQLite file). */
+  /** Whether worker threads read, summarised, classified and wrote (a large run on a SQLite file). */
   workers: boolean;
   services_remapped: number;
   decisions_replayed: number;
@@ -231,7 +231,8 @@ export interface PipelineOptions {
 
 /**
  * From how many signals `auto` uses worker threads: starting them costs about half a second, and the
- * medium history (180,000 signals) ran no faster with them; the large one (1.9 million) 14% faster.
+ * medium history (180,000 signals) ran no faster with them; the large one (1.9 million) took 68–78 s
+ * with them against 91–95 s without (docs/performance/pipeline.md, fifth round).
  */
 export const WORKER_SIGNALS = 500_000;
 
@@ -251,14 +252,23 @@ async function* assembledPages(store: Store, result: CorrelationResult, file: st
     yield* assembledInWorker(file, result.data, { steps });
     return;
   }
+  yield* assembledProblems(signalsInTimeOrder(store.db, 'assembly', undefined, store.sqlite), result);
+}
+
+/**
+ * Pages of signals (in the correlated order) to pages of the problems they finish, each through
+ * `steps` (the assembly worker's classify and triage; none here), with how many signals were read.
+ */
+export async function* assembledProblems(pages: AsyncIterable<AssemblySignal[]> | Iterable<AssemblySignal[]>, result: CorrelationResult, steps: readonly PreparedStep[] = []): AsyncGenerator<AssembledPage> {
   const assembler = createAssembler(result);
   let done = 0;
-  for await (const page of signalsInTimeOrder(store.db, 'assembly', undefined, store.sqlite)) {
+  for await (const page of pages) {
     const problems: DerivedProblem[] = [];
     for (const s of page) {
       const draft = assembler.add(s);
       if (draft) problems.push(derivedFrom(draft));
     }
+    for (const step of steps) await step(problems);
     done += page.length;
     yield { problems, done };
   }
@@ -325,13 +335,12 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
     unchanged: 0,
     deleted: 0,
     signals_moved: 0,
-    workers: false,
+    workers: file !== undefined,
     services_remapped,
     decisions_replayed: decisions.length,
     changes_shipped: { unshipped: shipments.unshipped, shipped: shipments.shipped },
     timings_ms: { remap: remapMs, correlate: correlateMs, derive_and_write: 0, cleanup: 0 },
   };
-  summary.workers = file !== undefined;
   const writer = file !== undefined ? writerInWorker(file, now) : writerHere(store, now);
   let pending: DerivedProblem[] = [];
   const flush = async () => {

@@ -11,7 +11,7 @@ import type { FromWriter, ToWriter } from './problem-writer.ts';
 const port = parentPort!;
 const { file, now } = workerData as { file: string; now: string };
 const send = (message: FromWriter) => port.postMessage(message);
-const fail = (error: unknown) => send({ type: 'failed', message: `the problem writer failed: ${error instanceof Error ? error.message : String(error)}` });
+const fail = (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 
 let store: Store | undefined;
 let restore = () => {};
