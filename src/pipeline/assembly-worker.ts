@@ -34,7 +34,12 @@ pageSender<AssembledPage>(parentPort!, job.ahead).run(async function* () {
     sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma(`cache_size = ${job.cacheSize}`);
-    yield* assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize), correlationResult(job.data), steps);
+    for await (const page of assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize), correlationResult(job.data), steps)) {
+      // The features' words (text, fields, labels: 40% of what a page would carry across) stay here:
+      // the later steps and the row need only their facts. Large first run: 66 -> 59 s.
+      for (const problem of page.problems) problem.features = null;
+      yield page;
+    }
   } finally {
     sqlite?.close();
     await close();

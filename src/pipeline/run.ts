@@ -47,7 +47,10 @@ import { dispositionsFrom, setAsideRationale, type SetAside, type SetAsideNote, 
 /** A problem on its way through the steps. */
 export interface DerivedProblem {
   draft: ProblemDraft;
+  /** What classify looked at; triage reads it too. Not handed over by the assembly worker (see `facts`). */
   features: ProblemFeatures | null;
+  /** The facts among the features, which the row keeps: all that later steps need of them. */
+  facts: ProblemFeatures['facts'];
   classification: Classification | null;
   /** Not an escaped problem (noise, or a person said so): kept and shown, not counted, not attributed. */
   set_aside: SetAside | null;
@@ -99,6 +102,7 @@ export const classifyStep: PipelineStep = {
       for (const problem of batch) {
         const { draft } = problem;
         problem.features = featuresOf(draft, postDeploy(draft.services, draft.impact_start));
+        problem.facts = problem.features.facts;
         let confirmed: { type: ProblemType; actor: string; id: number } | undefined;
         for (const ref of draft.signal_refs) {
           const c = bySubject.get(ref);
@@ -135,7 +139,7 @@ export const ASSEMBLY_STEPS: readonly PipelineStep[] = [classifyStep, triageStep
 
 /** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
-  const { draft, classification, features, set_aside } = problem;
+  const { draft, classification, facts, set_aside } = problem;
   const rationale = classification?.rationale ?? null;
   return {
     key: draft.key,
@@ -154,13 +158,13 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
     type_decider: classification?.decider ?? null,
     type_rationale: set_aside ? setAsideRationale(set_aside, rationale ?? 'unclassified') : rationale,
     review_state: set_aside ? 'dismissed' : (classification?.review_state ?? 'to_verify'),
-    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts: features?.facts ?? {}, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) }),
+    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) }),
     ...problem.columns,
   };
 }
 
 /** A problem summarised and not yet through any step. */
-export const derivedFrom = (draft: ProblemDraft): DerivedProblem => ({ draft, features: null, classification: null, set_aside: null, columns: {} });
+export const derivedFrom = (draft: ProblemDraft): DerivedProblem => ({ draft, features: null, facts: {}, classification: null, set_aside: null, columns: {} });
 
 /** Runs the steps over a batch: the rows to write. */
 export async function deriveBatch(steps: readonly PreparedStep[], batch: DerivedProblem[]): Promise<ProblemWrite[]> {

@@ -89,6 +89,8 @@ describe('worker threads of a pipeline run', () => {
     expect(here.derived.problems.some((p) => p.type === 'integration' && p.type_decider === 'person')).toBe(true);
     expect(here.derived.problems.some((p) => String(p.type_rationale).includes('checkout tickets') || String(p.type_rationale).includes('certificates →'))).toBe(true);
     expect(here.derived.problems.some((p) => String(p.type_rationale).includes('a drill'))).toBe(true);
+    // The facts classify found are kept with each problem (review trains on them), though the worker does not hand its features over.
+    expect(here.derived.problems.some((p) => JSON.parse(String(p.correlation)).facts?.post_deploy === true)).toBe(true);
     // The comparison is between the two paths: the workers ran in one and not in the other.
     expect([here.first.workers, here.again.workers, worker.first.workers, worker.again.workers]).toEqual([false, false, true, true]);
     expect(worker.first.problems).toBe(here.first.problems);
