@@ -75,8 +75,12 @@ for (const factory of factories) {
       expect(cost.estimated).toBe(true);
       expect(cost.time_to_detect_minutes).toBe(5);
 
+      // Nothing changed, so nothing is written: no problem, pointer or outcome (SQLite counts the rows written).
+      const changes = () => (store.sqlite?.prepare('select total_changes() as n').get() as { n: number } | undefined)?.n;
+      const before = changes();
       const again = await runPipeline(store, config);
       expect(again).toMatchObject({ problems: 2, inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+      expect(changes()).toBe(before);
       expect((await problem('checkout')).deployment_id).toBe(d1.id);
     });
 
