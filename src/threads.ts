@@ -64,34 +64,78 @@ export class WorkerInbox<T extends { type: string }> {
   }
 }
 
-/** What a worker that sends pages says: a page, that it has sent the last one, or why it stopped. */
-export type PageMessage<T> = { type: 'page'; page: T } | { type: 'done' } | { type: 'failed'; message: string };
+/** What a worker that sends pages says: what it prepared, a page, that it has sent the last one, or why it stopped. */
+export type PageMessage<T> = { type: 'ready'; ready: unknown } | { type: 'page'; page: T } | { type: 'done' } | { type: 'failed'; message: string };
 
-/**
- * The pages a worker (`entry`, started with `job`) sends, in order; each is acknowledged when taken,
- * which lets the worker read on (`pageSender`). A failure in the worker is thrown here; stopping early
- * stops the worker.
- */
-export async function* pagesFromWorker<T>(entry: URL, job: Record<string, unknown>, what: string): AsyncGenerator<T> {
-  const worker = startTypeScriptWorker(entry, job);
-  const inbox = new WorkerInbox<PageMessage<T>>(worker, what);
-  try {
-    for (;;) {
-      const message = await inbox.next();
-      if (message.type === 'done') return;
-      worker.postMessage('ack');
-      yield message.page;
-    }
-  } finally {
-    await worker.terminate();
-  }
+/** A worker started ahead of its pages, which may prepare something first (`ready`). */
+export interface PageWorker<T> {
+  /** What the worker sends before it reads (a `ready` message); it waits for `pages` to go on. */
+  ready<R>(): Promise<R>;
+  /** The pages, in order, each acknowledged when taken; taken once. Stopping early stops the worker. */
+  pages(): AsyncGenerator<T>;
+  /** Stops the worker when its pages will not be taken (the run failed before). */
+  stop(): Promise<void>;
 }
 
 /**
- * In a worker started by pagesFromWorker: `send` posts a page and waits while `ahead` pages are not
- * yet taken; `run` sends what `pages` yields, then `done`, or the error that stopped it.
+ * Starts `entry` (a module's URL) with `job` now. `pages` tells the worker to start (`started`) and
+ * yields the pages it sends (`pageSender`), each acknowledged when taken, which lets the worker read
+ * on. A failure in the worker is thrown by `ready` or `pages`.
  */
-export function pageSender<T>(port: MessagePort, ahead: number): { run(pages: () => AsyncIterable<T> | Iterable<T>): void } {
+export function pageWorker<T>(entry: URL, job: Record<string, unknown>, what: string): PageWorker<T> {
+  const worker = startTypeScriptWorker(entry, job);
+  const inbox = new WorkerInbox<PageMessage<T>>(worker, what);
+  const stop = async () => {
+    inbox.close();
+    await worker.terminate();
+  };
+  return {
+    async ready<R>() {
+      const message = await inbox.next();
+      if (message.type !== 'ready') throw new Error(`${what}: expected what it prepared, got a ${message.type} message`);
+      return message.ready as R;
+    },
+    async *pages() {
+      try {
+        worker.postMessage('start');
+        for (;;) {
+          const message = await inbox.next();
+          if (message.type === 'done') return;
+          if (message.type !== 'page') throw new Error(`${what}: unexpected ${message.type} message`);
+          worker.postMessage('ack');
+          yield message.page;
+        }
+      } finally {
+        await stop();
+      }
+    },
+    stop,
+  };
+}
+
+/** The pages a worker (`entry`, started with `job`) sends, in order: a `pageWorker` taken at once. */
+export function pagesFromWorker<T>(entry: URL, job: Record<string, unknown>, what: string): AsyncGenerator<T> {
+  return pageWorker<T>(entry, job, what).pages();
+}
+
+/** In a worker started by pageWorker: resolves when its pages are asked for. */
+export function started(port: MessagePort): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (message !== 'start') return;
+      port.off('message', onMessage);
+      resolve();
+    };
+    port.on('message', onMessage);
+  });
+}
+
+/**
+ * In a worker started by pageWorker: `run` sends what `pages` yields, waiting while `ahead` pages are
+ * not yet taken, then `done`, or the error that stopped it; `ready` sends what the worker prepared
+ * before its pages.
+ */
+export function pageSender<T>(port: MessagePort, ahead: number): { ready(value: unknown): void; run(pages: () => AsyncIterable<T> | Iterable<T>): void } {
   let waiting = 0;
   let wake: (() => void) | undefined;
   port.on('message', (message: unknown) => {
@@ -102,6 +146,7 @@ export function pageSender<T>(port: MessagePort, ahead: number): { run(pages: ()
   });
   const post = (message: PageMessage<T>) => port.postMessage(message);
   return {
+    ready: (value) => post({ type: 'ready', ready: value }),
     run(pages) {
       (async () => {
         for await (const page of pages()) {

@@ -1,7 +1,8 @@
 // The first pass's signals, read by a worker thread (reader-worker.ts) while this thread correlates the
-// pages already read: on a large SQLite file, reading was a third of correlation's time.
+// pages already read: on a large SQLite file, reading was a third of correlation's time. Started
+// before the run settles the signals' services, it reads meanwhile what the links name.
 import type { CorrelationSignal } from './correlate.ts';
-import { pagesFromWorker } from '../threads.ts';
+import { pageWorker, type PageWorker } from '../threads.ts';
 
 export interface ReaderJob {
   file: string;
@@ -12,8 +13,12 @@ export interface ReaderJob {
   ahead: number;
 }
 
-/** Pages of signals in the order correlation needs (as signalsInTimeOrder gives them), from the database file `file`. */
-export function correlationPagesFromWorker(file: string): AsyncGenerator<CorrelationSignal[]> {
+/**
+ * Starts the reader of the database file `file`: `ready` gives the tokens the signals' links name
+ * (linkTargets), read while the pipeline's thread settles the signals' services; `pages` then gives
+ * the signals in the order correlation needs (as signalsInTimeOrder gives them).
+ */
+export function correlationReader(file: string): PageWorker<CorrelationSignal[]> {
   const job: ReaderJob = { file, pageSize: 1000, cacheSize: -16384, ahead: 8 };
-  return pagesFromWorker<CorrelationSignal[]>(new URL('./reader-worker.ts', import.meta.url), { ...job }, 'the signal reader');
+  return pageWorker<CorrelationSignal[]>(new URL('./reader-worker.ts', import.meta.url), { ...job }, 'the signal reader');
 }

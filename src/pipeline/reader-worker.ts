@@ -1,19 +1,26 @@
-// The worker thread that reads the signals for correlation (started by reader-thread.ts): pages of
-// signals in time order, with a connection of its own, never more than `ahead` pages ahead.
+// The worker thread that reads the signals for correlation (started by reader-thread.ts): the tokens
+// their links name, then pages of signals in time order, with a connection of its own, never more
+// than `ahead` pages ahead.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { rawSignalsInTimeOrder } from '../store/problems.ts';
-import { pageSender } from '../threads.ts';
-import type { CorrelationSignal } from './correlate.ts';
+import { rawSignalLinks, rawSignalsInTimeOrder } from '../store/problems.ts';
+import { pageSender, started } from '../threads.ts';
+import { type CorrelationSignal, linkTargets } from './correlate.ts';
 import type { ReaderJob } from './reader-thread.ts';
 
 const job = workerData as ReaderJob;
 
-pageSender<CorrelationSignal[]>(parentPort!, job.ahead).run(function* () {
+const sender = pageSender<CorrelationSignal[]>(parentPort!, job.ahead);
+// Asked for, first the tokens links name (which the correlator needs before the first signal), then
+// the signals, once the pipeline's thread has settled their services.
+const go = started(parentPort!);
+sender.run(async function* () {
   const sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
   try {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma(`cache_size = ${job.cacheSize}`);
+    sender.ready([...linkTargets(rawSignalLinks(sqlite))]);
+    await go;
     yield* rawSignalsInTimeOrder(sqlite, 'correlation', job.pageSize);
   } finally {
     sqlite.close();

@@ -32,10 +32,11 @@ import {
 } from '../store/problems.ts';
 import { loadServices, serviceResolver } from '../store/services.ts';
 import { type AssemblySignal, createAssembler, type ProblemDraft } from './assemble.ts';
-import { type CorrelationResult, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
+import { type CorrelationResult, type CorrelationSignal, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
 import { type AssembledPage, assembledInWorker, type AssemblyJob } from './assembly-thread.ts';
 import { writerHere, writerInWorker } from './problem-writer.ts';
-import { correlationPagesFromWorker } from './reader-thread.ts';
+import { correlationReader } from './reader-thread.ts';
+import type { PageWorker } from '../threads.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
@@ -281,14 +282,18 @@ export async function* assembledProblems(pages: AsyncIterable<AssemblySignal[]> 
 /**
  * The first pass: every signal in time order through the correlator. Its own function, so that what
  * the correlator holds (link tokens, windows, every signal's id) is let go once it has finished.
+ * Given a reader (a worker thread), it reads while this thread correlates.
  */
-async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, file: string | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
-  const targets = new Set<string>();
-  for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
+async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, reader: PageWorker<CorrelationSignal[]> | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
+  let targets: Set<string>;
+  if (reader) targets = new Set(await reader.ready<string[]>());
+  else {
+    targets = new Set<string>();
+    for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
+  }
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
   let done = 0;
-  // Given a file, a worker thread reads while this thread correlates.
-  const pages = file !== undefined ? correlationPagesFromWorker(file) : signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite);
+  const pages = reader ? reader.pages() : signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite);
   for await (const page of pages) {
     for (const s of page) correlator.add(s);
     done += page.length;
@@ -313,15 +318,24 @@ async function runStages(store: Store, config: Config, options: PipelineOptions)
   const clock = () => performance.now();
   let t = clock();
 
-  const services = await loadServices(db);
-  const services_remapped = await remapSignalServices(db, serviceResolver(services), store.sqlite);
-  const remapMs = clock() - t;
-  t = clock();
-
-  const decisions = await loadDecisions(db);
   const total = await countSignals(db);
   const file = workerFile(store, total, options.workers);
-  const result = await correlateStored(store, config, decisions, services, file, (done) => options.onProgress?.({ phase: 'correlate', done, total }));
+  // Given a file, the signal reader starts now: it reads what links name while services are settled.
+  const reader = file !== undefined ? correlationReader(file) : undefined;
+  let result: CorrelationResult;
+  let remapMs: number;
+  let services_remapped: number;
+  let decisions: StoredDecision[];
+  try {
+    const services = await loadServices(db);
+    services_remapped = await remapSignalServices(db, serviceResolver(services), store.sqlite);
+    remapMs = clock() - t;
+    t = clock();
+    decisions = await loadDecisions(db);
+    result = await correlateStored(store, config, decisions, services, reader, (done) => options.onProgress?.({ phase: 'correlate', done, total }));
+  } finally {
+    await reader?.stop();
+  }
   const correlateMs = clock() - t;
   t = clock();
 

@@ -87,6 +87,21 @@ export async function* signalLinks(db: Kysely<Database>, pageSize = 20_000): Asy
   }
 }
 
+/** signalLinks on the raw SQLite connection (the signal reader's thread has no Kysely), as `{ links }`. */
+export function* rawSignalLinks(sqlite: SqliteConnection, pageSize = 20_000): Generator<{ links: string[] }> {
+  const page = sqlite.prepare(`select id, links from signals where id > ? and links != '[]' order by id limit ?`).raw(true);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, pageSize) as [number, string][];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]![0];
+    for (const [, text] of rows) {
+      const links = fromJson<string[]>(text, []);
+      if (links.length > 0) yield { links };
+    }
+  }
+}
+
 type Columns = 'correlation' | 'assembly';
 
 const CORRELATION_COLUMNS = ['id', 'source', 'external_id', 'kind', 'url', 'occurred_at', 'resolved_at', 'title', 'service', 'links'] as const;

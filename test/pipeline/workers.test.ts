@@ -14,7 +14,7 @@ import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
 import { confirmProblemType, dismissProblem, mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
 import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
-import { correlationPagesFromWorker } from '../../src/pipeline/reader-thread.ts';
+import { correlationReader } from '../../src/pipeline/reader-thread.ts';
 import type { ProblemWrite } from '../../src/store/problems.ts';
 import { createCorrelator } from '../../src/pipeline/correlate.ts';
 
@@ -151,9 +151,29 @@ describe('worker threads of a pipeline run', () => {
     }
   });
 
+  it('stops the signal reader when the run fails before reading the signals', { timeout: 60_000 }, async () => {
+    copyFileSync(join(dir, 'imported.db'), join(dir, 'early.db'));
+    const store = await openStore({ dbPath: join(dir, 'early.db') });
+    // A live worker keeps a port open in this thread. The reader starts before the services are
+    // settled and has sent what links name when the correlator, made next, fails here.
+    const ports = () => (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().filter((h) => h?.constructor?.name === 'MessagePort').length;
+    const before = ports();
+    const failing = Object.defineProperty({ ...DEFAULT_CONFIG }, 'correlation', {
+      get() {
+        throw new Error('no correlation settings');
+      },
+    });
+    try {
+      await expect(runPipeline(store, failing, { workers: 'always' })).rejects.toThrow('no correlation settings');
+      expect(ports()).toBe(before);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('hands a failure of the signal reader to the caller', { timeout: 60_000 }, async () => {
     await expect(async () => {
-      for await (const _ of correlationPagesFromWorker(join(dir, 'missing.db'))) void _;
+      for await (const _ of correlationReader(join(dir, 'missing.db')).pages()) void _;
     }).rejects.toThrow(/unable to open database file|does not exist/);
   });
 
