@@ -33,6 +33,11 @@ export interface CorrelationSignal {
   links: readonly string[];
   /** Where a report was raised (`venueOf`: a chat channel, a help-desk group); read for chat and support signals. */
   venue?: string | null;
+  /**
+   * The title's words as numbers of the run's TitleVocabulary, when the signal reader's thread made
+   * them (the correlator's vocabulary then learns the words it added); else the correlator does.
+   */
+  tokens?: readonly number[];
 }
 
 export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'support_group', 'text', 'merge', 'split'] as const;
@@ -139,6 +144,36 @@ const STOP_WORDS = new Set(
   'a an and are as at be by for from has have in is it its of on or the to was were with after before not no this that our we you your up down'.split(' '),
 );
 
+/**
+ * Title words as numbers, each a position in `words`. Reading the same titles in the same order gives
+ * the same numbers, so a thread that reads the signals can number their words for the correlator.
+ */
+export class TitleVocabulary {
+  readonly words: string[] = [];
+  readonly #numbers = new Map<string, number>();
+
+  /** The title's words as numbers, each once, in the order they first appear; a new word gets the next number. */
+  tokens(title: string): number[] {
+    const tokens: number[] = [];
+    eachTitleWord(title, (word) => {
+      let t = this.#numbers.get(word);
+      if (t === undefined) this.#add((t = this.words.length), word);
+      if (!tokens.includes(t)) tokens.push(t);
+    });
+    return tokens;
+  }
+
+  /** Takes, in order, the words another thread's vocabulary added to the same titles. */
+  learn(words: readonly string[]): void {
+    for (const word of words) this.#add(this.words.length, word);
+  }
+
+  #add(t: number, word: string): void {
+    this.#numbers.set(word, t);
+    this.words.push(word);
+  }
+}
+
 export function titleTokens(text: string): string[] {
   const out: string[] = [];
   eachTitleWord(text, (word) => {
@@ -221,7 +256,7 @@ interface TextEntry {
   index: number;
   atMs: number;
   service: string | null;
-  tokens: number[];
+  tokens: readonly number[];
   norm: number;
 }
 
@@ -251,7 +286,7 @@ export interface Correlator {
  */
 export function createCorrelator(
   options: CorrelationOptions = DEFAULT_CORRELATION,
-  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[]; services?: readonly ServiceNames[] } = {},
+  context: { targets?: ReadonlySet<string>; decisions?: readonly GroupingDecision[]; services?: readonly ServiceNames[]; vocabulary?: TitleVocabulary } = {},
 ): Correlator {
   const fences = groupingFences(context.decisions ?? []);
   const parent = new GrowableInt32();
@@ -294,8 +329,8 @@ export function createCorrelator(
   }
   // An alias two services share names neither.
   for (const [alias, owner] of aliasOwners) if (owner) addMentionName(alias, owner);
-  const vocabulary = new Map<string, number>();
-  const words: string[] = [];
+  const vocabulary = context.vocabulary ?? new TitleVocabulary();
+  const { words } = vocabulary;
   const documentFrequency: number[] = [];
   // Per venue, the services its reports were placed on by a link, their service or a name, and how
   // often; per signal, its service as a number into serviceNumbers (-1 for none), to learn from a link.
@@ -500,7 +535,7 @@ export function createCorrelator(
     return union(i, best.window.member, VENUE_RULES[signal.kind]!, `${venue} talks about ${best.service} (${best.placed} ${report}s placed there before); ${because.join('; ')}`);
   }
 
-  function byText(i: number, at: number, signal: CorrelationSignal, tokens: number[]): boolean {
+  function byText(i: number, at: number, signal: CorrelationSignal, tokens: readonly number[]): boolean {
     while (textHead < textWindow.length && at - textWindow[textHead]!.atMs > textSpan) textHead++;
     if (textHead > 4096 && textHead * 2 > textWindow.length) {
       textWindow.splice(0, textHead);
@@ -558,17 +593,8 @@ export function createCorrelator(
       if (decided.size > 0 && decided.has(ref)) byRef.set(ref, i);
 
       // The title's words as numbers into the vocabulary, each once, in the order they first appear.
-      const tokens: number[] = [];
-      eachTitleWord(signal.title, (word) => {
-        let t = vocabulary.get(word);
-        if (t === undefined) {
-          t = documentFrequency.length;
-          vocabulary.set(word, t);
-          words.push(word);
-          documentFrequency.push(0);
-        }
-        if (!tokens.includes(t)) tokens.push(t);
-      });
+      const tokens = signal.tokens ?? vocabulary.tokens(signal.title);
+      while (documentFrequency.length < words.length) documentFrequency.push(0);
       documents++;
       for (const t of tokens) documentFrequency[t]!++;
 

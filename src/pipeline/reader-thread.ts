@@ -13,12 +13,19 @@ export interface ReaderJob {
   ahead: number;
 }
 
+/** Signals in the order correlation needs, their `tokens` set, and the words the page added to the vocabulary. */
+export interface ReaderPage {
+  signals: CorrelationSignal[];
+  words: string[];
+}
+
 /**
  * Starts the reader of the database file `file`: `ready` gives the tokens the signals' links name
  * (linkTargets), read while the pipeline's thread settles the signals' services; `pages` then gives
- * the signals in the order correlation needs (as signalsInTimeOrder gives them).
+ * the signals in the order correlation needs (as signalsInTimeOrder gives them), their titles' words
+ * numbered by a TitleVocabulary, whose words the correlator's vocabulary learns page by page.
  */
-export function correlationReader(file: string): PageWorker<CorrelationSignal[]> {
+export function correlationReader(file: string): PageWorker<ReaderPage> {
   const job: ReaderJob = { file, pageSize: 1000, cacheSize: -16384, ahead: 8 };
-  return pageWorker<CorrelationSignal[]>(new URL('./reader-worker.ts', import.meta.url), { ...job }, 'the signal reader');
+  return pageWorker<ReaderPage>(new URL('./reader-worker.ts', import.meta.url), { ...job }, 'the signal reader');
 }

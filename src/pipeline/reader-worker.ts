@@ -1,16 +1,16 @@
 // The worker thread that reads the signals for correlation (started by reader-thread.ts): the tokens
-// their links name, then pages of signals in time order, with a connection of its own, never more
-// than `ahead` pages ahead.
+// their links name, then pages of signals in time order with their titles' words numbered, with a
+// connection of its own, never more than `ahead` pages ahead.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rawSignalLinks, rawSignalsInTimeOrder } from '../store/problems.ts';
 import { pageSender, started } from '../threads.ts';
-import { type CorrelationSignal, linkTargets } from './correlate.ts';
-import type { ReaderJob } from './reader-thread.ts';
+import { linkTargets, TitleVocabulary } from './correlate.ts';
+import type { ReaderJob, ReaderPage } from './reader-thread.ts';
 
 const job = workerData as ReaderJob;
 
-const sender = pageSender<CorrelationSignal[]>(parentPort!, job.ahead);
+const sender = pageSender<ReaderPage>(parentPort!, job.ahead);
 // Asked for, first the tokens links name (which the correlator needs before the first signal), then
 // the signals, once the pipeline's thread has settled their services.
 const go = started(parentPort!);
@@ -21,7 +21,13 @@ sender.run(async function* () {
     sqlite.pragma(`cache_size = ${job.cacheSize}`);
     sender.ready([...linkTargets(rawSignalLinks(sqlite))]);
     await go;
-    yield* rawSignalsInTimeOrder(sqlite, 'correlation', job.pageSize);
+    // The titles' words are numbered here, off the correlator's thread; each page says which words it added.
+    const vocabulary = new TitleVocabulary();
+    for (const signals of rawSignalsInTimeOrder(sqlite, 'correlation', job.pageSize)) {
+      const known = vocabulary.words.length;
+      for (const signal of signals) signal.tokens = vocabulary.tokens(signal.title);
+      yield { signals, words: vocabulary.words.slice(known) };
+    }
   } finally {
     sqlite.close();
   }

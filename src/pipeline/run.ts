@@ -32,10 +32,10 @@ import {
 } from '../store/problems.ts';
 import { loadServices, serviceResolver } from '../store/services.ts';
 import { type AssemblySignal, createAssembler, type ProblemDraft } from './assemble.ts';
-import { type CorrelationResult, type CorrelationSignal, createCorrelator, type GroupingDecision, linkTokens } from './correlate.ts';
+import { type CorrelationResult, type CorrelationSignal, createCorrelator, type GroupingDecision, linkTokens, TitleVocabulary } from './correlate.ts';
 import { type AssembledPage, assembledInWorker, type AssemblyJob } from './assembly-thread.ts';
 import { writerHere, writerInWorker } from './problem-writer.ts';
-import { correlationReader } from './reader-thread.ts';
+import { correlationReader, type ReaderPage } from './reader-thread.ts';
 import type { PageWorker } from '../threads.ts';
 import { buildClassifier, type Classification, classifyProblem, type ConfirmedExample, rulesFromConfig } from './classify/index.ts';
 import { postDeployIndex, problemFeatures, type ProblemFeatures } from './classify/features.ts';
@@ -284,21 +284,28 @@ export async function* assembledProblems(pages: AsyncIterable<AssemblySignal[]> 
  * the correlator holds (link tokens, windows, every signal's id) is let go once it has finished.
  * Given a reader (a worker thread), it reads while this thread correlates.
  */
-async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, reader: PageWorker<CorrelationSignal[]> | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
+async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, reader: PageWorker<ReaderPage> | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
   let targets: Set<string>;
   if (reader) targets = new Set(await reader.ready<string[]>());
   else {
     targets = new Set<string>();
     for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   }
-  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services });
+  const vocabulary = new TitleVocabulary();
+  const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services, vocabulary });
   let done = 0;
-  const pages = reader ? reader.pages() : signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite);
-  for await (const page of pages) {
-    for (const s of page) correlator.add(s);
-    done += page.length;
+  const add = (signals: readonly CorrelationSignal[]) => {
+    for (const s of signals) correlator.add(s);
+    done += signals.length;
     onPage(done);
-  }
+  };
+  if (reader) {
+    // The reader numbered the titles' words: the vocabulary learns the words each page added.
+    for await (const page of reader.pages()) {
+      vocabulary.learn(page.words);
+      add(page.signals);
+    }
+  } else for await (const page of signalsInTimeOrder(store.db, 'correlation', undefined, store.sqlite)) add(page as CorrelationSignal[]);
   return correlator.finish();
 }
 

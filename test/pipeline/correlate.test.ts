@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlate, type CorrelationSignal, linkTokens, titleTokens } from '../../src/pipeline/correlate.ts';
+import { correlate, type CorrelationSignal, linkTokens, TitleVocabulary, titleTokens } from '../../src/pipeline/correlate.ts';
 import { createAssembler, type AssemblySignal, summariseProblem } from '../../src/pipeline/assemble.ts';
 import { venueOf } from '../../src/domain/venue.ts';
 
@@ -388,5 +388,21 @@ describe('assemble', () => {
     expect(out).toEqual([null, `prometheus:${b.external_id}`, `prometheus:${a.external_id}`]);
     expect(assembler.pending()).toBe(0);
     expect(() => createAssembler(result).add(c)).toThrow(/out of the correlated order/);
+  });
+});
+
+describe('TitleVocabulary', () => {
+  it('numbers words in the order they first appear, each once per title, and a second vocabulary learns them', () => {
+    const reader = new TitleVocabulary();
+    // "down" is a stop word.
+    expect(reader.tokens('Checkout API down: checkout errors')).toEqual([0, 1, 2]);
+    expect(reader.tokens('Payments down, checkout fine')).toEqual([3, 0, 4]);
+    expect(reader.words).toEqual(['checkout', 'api', 'errors', 'payments', 'fine']);
+    // The correlator's vocabulary takes the reader's new words page by page and numbers later titles alike.
+    const mirror = new TitleVocabulary();
+    mirror.learn(reader.words.slice(0, 3));
+    mirror.learn(reader.words.slice(3));
+    expect(mirror.tokens('fine payments api')).toEqual([4, 3, 1]);
+    expect(mirror.tokens('new words')).toEqual([5, 6]);
   });
 });
