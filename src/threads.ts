@@ -71,7 +71,7 @@ export type PageMessage<T> = { type: 'ready'; ready: unknown } | { type: 'page';
 export interface PageWorker<T> {
   /** What the worker sends before it reads (a `ready` message); it waits for `pages` to go on. */
   ready<R>(): Promise<R>;
-  /** The pages, in order, each acknowledged when taken; taken once. Stopping early stops the worker. */
+  /** The pages, in order, each acknowledged when taken; taken once, after `ready` for a worker that sends one. Stopping early stops the worker. */
   pages(): AsyncGenerator<T>;
   /** Stops the worker when its pages will not be taken (the run failed before). */
   stop(): Promise<void>;

@@ -165,7 +165,10 @@ export class TitleVocabulary {
 
   /** Takes, in order, the words another thread's vocabulary added to the same titles. */
   learn(words: readonly string[]): void {
-    for (const word of words) this.#add(this.words.length, word);
+    for (const word of words) {
+      if (this.#numbers.has(word)) throw new Error(`the title vocabularies disagree: "${word}" was already numbered`);
+      this.#add(this.words.length, word);
+    }
   }
 
   #add(t: number, word: string): void {
@@ -595,6 +598,7 @@ export function createCorrelator(
       // The title's words as numbers into the vocabulary, each once, in the order they first appear.
       const tokens = signal.tokens ?? vocabulary.tokens(signal.title);
       while (documentFrequency.length < words.length) documentFrequency.push(0);
+      for (const t of tokens) if (!(t < words.length)) throw new Error(`signal ${ref}: title word ${t} is not in the vocabulary (${words.length} words)`);
       documents++;
       for (const t of tokens) documentFrequency[t]!++;
 

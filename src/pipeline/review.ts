@@ -57,7 +57,18 @@ async function rewrite(store: Store, config: Config, groups: Awaited<ReturnType<
   const left = previous.length === 0 ? [] : await store.db.selectFrom('problems').select('deployment_id').where('id', 'in', previous).execute();
   await deriveAndWrite(ctx, steps, drafts);
   const rows = await store.db.selectFrom('problems').selectAll().where('key', 'in', drafts.map((d) => d.key)).execute();
-  await refreshOutcomesOf(store.db, [...left, ...rows].map((r) => r.deployment_id));
+  // The problems the signals left with none of them (merged away, split from) go before the outcomes
+  // are refreshed: a deployment's outcome would still count them.
+  const kept = new Set(rows.map((r) => r.id));
+  const emptied = previous.filter((id) => !kept.has(id));
+  if (emptied.length > 0) {
+    await store.db
+      .deleteFrom('problems')
+      .where('id', 'in', emptied)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signal_problems').select('signal_id').whereRef('signal_problems.problem_id', '=', 'problems.id'))))
+      .execute();
+  }
+  await refreshOutcomesOf(store.db, [...left, ...rows].map((r) => r.deployment_id), store.sqlite);
   return drafts.map((d) => rows.find((r) => r.key === d.key)!);
 }
 
@@ -141,7 +152,6 @@ export async function mergeProblems(store: Store, config: Config, ids: readonly 
     actor,
   });
   const [merged] = await rewrite(store, config, [signals]);
-  await store.db.deleteFrom('problems').where('id', 'in', distinct).where('id', '!=', merged!.id).execute();
   return merged!;
 }
 
@@ -157,9 +167,8 @@ export async function splitProblem(store: Store, config: Config, id: number, sig
   const remaining = signals.filter((s) => !chosen.has(s.id));
   if (remaining.length === 0) throw new ReviewError(`signal_ids: that is every signal of problem ${id}; nothing would remain`, 409);
   await recordDecision(store.db, { action: 'split', subject: problem.key, payload: { signals: split.map((s) => signalRef(s)) }, actor });
+  // The old key may belong to neither part now (the anchor moved): rewrite then drops the old row.
   const [left, right] = await rewrite(store, config, [remaining, split]);
-  // The old key may belong to neither part now (the anchor moved); drop the row if nothing points at it.
-  if (left!.id !== id && right!.id !== id) await store.db.deleteFrom('problems').where('id', '=', id).execute();
   return { remaining: left!, split: right! };
 }
 

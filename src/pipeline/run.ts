@@ -236,8 +236,8 @@ export interface PipelineOptions {
 
 /**
  * From how many signals `auto` uses worker threads: starting them costs about half a second, and the
- * medium history (180,000 signals) ran no faster with them; the large one (1.9 million) took 68–78 s
- * with them against 91–95 s without (docs/performance/pipeline.md, fifth round).
+ * medium history (180,000 signals) ran no faster with them; the large one (1.9 million) took 55–66 s
+ * with them against 91–95 s without (docs/performance/pipeline.md, fifth and sixth rounds).
  */
 export const WORKER_SIGNALS = 500_000;
 
@@ -286,6 +286,8 @@ export async function* assembledProblems(pages: AsyncIterable<AssemblySignal[]> 
  */
 async function correlateStored(store: Store, config: Config, decisions: readonly StoredDecision[], services: Awaited<ReturnType<typeof loadServices>>, reader: PageWorker<ReaderPage> | undefined, onPage: (done: number) => void): Promise<CorrelationResult> {
   let targets: Set<string>;
+  // The reader read the links while the services were settled: a signal stored since then whose link
+  // names an older one may miss that join until the next run (as one stored during the run would).
   if (reader) targets = new Set(await reader.ready<string[]>());
   else {
     targets = new Set<string>();

@@ -145,7 +145,7 @@ async function writeAttribution(db: Db, id: number, deploymentId: number | null,
     .execute();
 }
 
-/** Changed outcomes held before they are written, at most (a first run of the large history changes 216,000). */
+/** Outcomes held before they are written, at most (on SQLite every one, which the update compares; a first run of the large history changes 216,000). */
 const OUTCOME_WRITES = 100_000;
 
 /**
@@ -153,7 +153,7 @@ const OUTCOME_WRITES = 100_000;
  * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
  * problems attributed to them, so memory holds one service's deployments, not the whole store's (on
  * SQLite, every attributed problem's few fields are read at once: one query, not one per service). The changed
- * ones are written in id order, up to OUTCOME_WRITES at a time: a service's deployments lie on pages
+ * ones (on SQLite: all, which the update compares) are written in id order, up to OUTCOME_WRITES at a time: a service's deployments lie on pages
  * all over the table, and writing them a service at a time wrote most of the table's pages once per
  * service (about 3 GB through the write-ahead log on the large history's first run, for a 126 MB table).
  */

@@ -81,6 +81,13 @@ for (const factory of factories) {
       const again = await runPipeline(store, config);
       expect(again).toMatchObject({ problems: 2, inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
       expect(changes()).toBe(before);
+      // An outcome whose flags are right but whose reasons are not is written again, and only that one.
+      const stored = (await deploymentRow('d1')).outcome;
+      await store.db.updateTable('deployments').set({ outcome: '{}' }).where('external_id', '=', 'd1').execute();
+      const damaged = changes();
+      await runPipeline(store, config);
+      expect((await deploymentRow('d1')).outcome).toEqual(stored);
+      if (store.sqlite) expect(changes()! - damaged!).toBe(1);
       expect((await problem('checkout')).deployment_id).toBe(d1.id);
     });
 

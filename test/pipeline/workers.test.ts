@@ -10,12 +10,14 @@ import { RECORD_FILES } from '../../src/generate/types.ts';
 import { importFile, importOrder } from '../../src/ingest/files.ts';
 import { ConfigSchema, DEFAULT_CONFIG } from '../../src/domain/config.ts';
 import { openStore, type Store } from '../../src/store/connection.ts';
-import { type PipelineStep, runPipeline } from '../../src/pipeline/run.ts';
+import { type PipelineStep, PROBLEM_STEPS, runPipeline } from '../../src/pipeline/run.ts';
 import { confirmProblemType, dismissProblem, mergeProblems } from '../../src/pipeline/review.ts';
 import { assembledInWorker } from '../../src/pipeline/assembly-thread.ts';
 import { writerInWorker } from '../../src/pipeline/problem-writer.ts';
 import { correlationReader } from '../../src/pipeline/reader-thread.ts';
 import type { ProblemWrite } from '../../src/store/problems.ts';
+import { fromJson } from '../../src/store/schema.ts';
+import { refreshOutcomes } from '../../src/store/attribution.ts';
 import { createCorrelator } from '../../src/pipeline/correlate.ts';
 
 let dir: string;
@@ -63,11 +65,27 @@ async function runOn(name: string, assembly: 'here' | 'worker') {
   copyFileSync(join(dir, 'imported.db'), join(dir, name));
   const store = await openStore({ dbPath: join(dir, name) });
   try {
+    // A team's alias moves one source's most common service name to another service: the run settles
+    // the signals' services before correlation reads them (the reader thread starts before that).
+    const raw = await store.db.selectFrom('signals').select(['source', 'service_raw']).where('service_raw', 'is not', null).execute();
+    const counts = new Map<string, number>();
+    for (const r of raw) counts.set(`${r.source}:${r.service_raw}`, (counts.get(`${r.source}:${r.service_raw}`) ?? 0) + 1);
+    const [alias] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    const target = await store.db.selectFrom('services').select(['name', 'aliases']).where('name', '!=', alias.slice(alias.indexOf(':') + 1)).orderBy('name').executeTakeFirstOrThrow();
+    await store.db.updateTable('services').set({ aliases: JSON.stringify([...fromJson<string[]>(target.aliases, []), alias]) }).where('name', '=', target.name).execute();
     const first = await runPipeline(store, config, { workers: assembly === 'worker' ? 'always' : 'never', batchSize: 50, now: '2026-01-01T00:00:00Z' });
+    expect(first.services_remapped).toBeGreaterThan(0);
     // Batches of 50: many batches in flight to the writer. A person merges two problems of different services: the merge's reason travels to the worker too.
-    const two = await store.db.selectFrom('problems').select(['id', 'service']).orderBy('impact_start').limit(40).execute();
-    const other = two.find((p) => p.service !== two[0]!.service)!;
-    await mergeProblems(store, config, [two[0]!.id, other.id], 'ana@example.com');
+    const two = await store.db.selectFrom('problems').select(['id', 'service', 'deployment_id']).orderBy('impact_start').limit(40).execute();
+    // Both attributed to a release, so the merge moves a problem off a deployment's timeline.
+    const one = two.find((p) => p.deployment_id !== null)!;
+    const other = two.find((p) => p.deployment_id !== null && p.service !== one.service)!;
+    await mergeProblems(store, config, [one.id, other.id], 'ana@example.com');
+    // The merge refreshed the outcomes of the timelines the problems left and joined: as a full refresh would.
+    const outcomes = () => store.db.selectFrom('deployments').select(['id', 'failed', 'rework', 'outcome']).orderBy('id').execute();
+    const merged = await outcomes();
+    await refreshOutcomes(store.db, store.sqlite);
+    expect(await outcomes()).toEqual(merged);
     // Confirmed types (enough to train the model) and a problem set aside: decisions the worker's
     // classify and triage replay.
     const types = ['integration', 'infra', 'code', 'regression', 'integration', 'code'];
@@ -96,6 +114,24 @@ describe('worker threads of a pipeline run', () => {
     expect(worker.first.problems).toBe(here.first.problems);
     expect(worker.again.problems).toBe(here.again.problems);
     expect(worker.again.signals_moved).toBe(here.again.signals_moved);
+    expect(worker.derived).toEqual(here.derived);
+  });
+
+  it('derive exactly what one thread derives when the steps are given (all run on the pipeline\'s thread)', { timeout: 60_000 }, async () => {
+    const results = [];
+    for (const workers of ['never', 'always'] as const) {
+      copyFileSync(join(dir, 'imported.db'), join(dir, `steps-${workers}.db`));
+      const store = await openStore({ dbPath: join(dir, `steps-${workers}.db`) });
+      try {
+        const summary = await runPipeline(store, config, { workers, steps: PROBLEM_STEPS, batchSize: 50, now: '2026-01-01T00:00:00Z' });
+        results.push({ workers: summary.workers, derived: await derived(store) });
+      } finally {
+        await store.close();
+      }
+    }
+    const [here, worker] = results as [(typeof results)[0], (typeof results)[0]];
+    expect([here.workers, worker.workers]).toEqual([false, true]);
+    expect(here.derived.problems.some((p) => JSON.parse(String(p.correlation)).facts?.post_deploy === true)).toBe(true);
     expect(worker.derived).toEqual(here.derived);
   });
 
@@ -168,6 +204,24 @@ describe('worker threads of a pipeline run', () => {
       expect(ports()).toBe(before);
     } finally {
       await store.close();
+    }
+  });
+
+  it('has the signal reader read the signals only when asked, after the run has settled their services', { timeout: 60_000 }, async () => {
+    copyFileSync(join(dir, 'imported.db'), join(dir, 'reader.db'));
+    const reader = correlationReader(join(dir, 'reader.db'));
+    try {
+      expect((await reader.ready<string[]>()).length).toBeGreaterThan(0);
+      // Time enough for a reader that did not wait to read every page ahead.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const store = await openStore({ dbPath: join(dir, 'reader.db') });
+      await store.db.updateTable('signals').set({ service: 'settled' }).execute();
+      await store.close();
+      const services = new Set<string | null>();
+      for await (const page of reader.pages()) for (const s of page.signals) services.add(s.service);
+      expect([...services]).toEqual(['settled']);
+    } finally {
+      await reader.stop();
     }
   });
 
