@@ -13,9 +13,6 @@ import { pagesFromWorker } from '../threads.ts';
 export interface AssemblyJob {
   file: string;
   data: CorrelationData;
-  pageSize: number;
-  /** SQLite's `cache_size` for the worker's connection: a read that streams through the file reuses few pages (16 MB). */
-  cacheSize: number;
   /** Pages sent and not yet taken before the worker waits. */
   ahead: number;
   /** Given, the worker applies ASSEMBLY_STEPS (classify, triage) with this context before sending. */
@@ -33,6 +30,6 @@ export interface AssembledPage {
  * (the signals changed since correlation, say) is thrown here; stopping early stops the worker.
  */
 export function assembledInWorker(file: string, data: CorrelationData, options: { steps?: AssemblyJob['steps'] } = {}): AsyncGenerator<AssembledPage> {
-  const job: AssemblyJob = { file, data, pageSize: 1000, cacheSize: -16384, ahead: 32, steps: options.steps };
+  const job: AssemblyJob = { file, data, ahead: 32, steps: options.steps };
   return pagesFromWorker<AssembledPage>(new URL('./assembly-worker.ts', import.meta.url), { ...job }, 'the assembly worker');
 }

@@ -3,13 +3,12 @@
 // (createAssembler), classifies and triages them (ASSEMBLY_STEPS, when asked), while the pipeline's
 // thread attributes, costs and hands to the writer the problems it was already sent. Never more than
 // `ahead` pages ahead of that thread.
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rawSignalsInTimeOrder } from '../store/problems.ts';
 import type { AssembledPage, AssemblyJob } from './assembly-thread.ts';
 import { pageSender } from '../threads.ts';
 import { correlationResult } from './correlate.ts';
-import { openStore } from '../store/connection.ts';
+import { openStore, openStreamingReader, type SqliteConnection } from '../store/connection.ts';
 import { assembledProblems, ASSEMBLY_STEPS, type PreparedStep, prepareSteps } from './run.ts';
 
 const job = workerData as AssemblyJob;
@@ -29,12 +28,10 @@ async function prepared(): Promise<{ steps: PreparedStep[]; close: () => Promise
 
 pageSender<AssembledPage>(parentPort!, job.ahead).run(async function* () {
   const { steps, close } = await prepared();
-  let sqlite: Database.Database | undefined;
+  let sqlite: SqliteConnection | undefined;
   try {
-    sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma(`cache_size = ${job.cacheSize}`);
-    for await (const page of assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly', job.pageSize), correlationResult(job.data), steps)) {
+    sqlite = openStreamingReader(job.file);
+    for await (const page of assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly'), correlationResult(job.data), steps)) {
       // The features' words (text, fields, labels: 40% of what a page would carry across) stay here:
       // the later steps and the row need only their facts. Large first run: 66 -> 59 s.
       for (const problem of page.problems) problem.features = null;

@@ -6,9 +6,6 @@ import { pageWorker, type PageWorker } from '../threads.ts';
 
 export interface ReaderJob {
   file: string;
-  pageSize: number;
-  /** SQLite's `cache_size` for the worker's connection: a read that streams through the file reuses few pages (16 MB). */
-  cacheSize: number;
   /** Pages sent and not yet taken before the worker waits. */
   ahead: number;
 }
@@ -26,6 +23,6 @@ export interface ReaderPage {
  * numbered by a TitleVocabulary, whose words the correlator's vocabulary learns page by page.
  */
 export function correlationReader(file: string): PageWorker<ReaderPage> {
-  const job: ReaderJob = { file, pageSize: 1000, cacheSize: -16384, ahead: 8 };
+  const job: ReaderJob = { file, ahead: 8 };
   return pageWorker<ReaderPage>(new URL('./reader-worker.ts', import.meta.url), { ...job }, 'the signal reader');
 }

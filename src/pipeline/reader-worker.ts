@@ -1,8 +1,8 @@
 // The worker thread that reads the signals for correlation (started by reader-thread.ts): the tokens
 // their links name, then pages of signals in time order with their titles' words numbered, with a
 // connection of its own, never more than `ahead` pages ahead.
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openStreamingReader } from '../store/connection.ts';
 import { rawSignalLinks, rawSignalsInTimeOrder } from '../store/problems.ts';
 import { pageSender, started } from '../threads.ts';
 import { linkTargets, TitleVocabulary } from './correlate.ts';
@@ -15,15 +15,13 @@ const sender = pageSender<ReaderPage>(parentPort!, job.ahead);
 // the signals, once the pipeline's thread has settled their services.
 const go = started(parentPort!);
 sender.run(async function* () {
-  const sqlite = new Database(job.file, { fileMustExist: true, readonly: true });
+  const sqlite = openStreamingReader(job.file);
   try {
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma(`cache_size = ${job.cacheSize}`);
     sender.ready([...linkTargets(rawSignalLinks(sqlite))]);
     await go;
     // The titles' words are numbered here, off the correlator's thread; each page says which words it added.
     const vocabulary = new TitleVocabulary();
-    for (const signals of rawSignalsInTimeOrder(sqlite, 'correlation', job.pageSize)) {
+    for (const signals of rawSignalsInTimeOrder(sqlite, 'correlation')) {
       const known = vocabulary.words.length;
       for (const signal of signals) signal.tokens = vocabulary.tokens(signal.title);
       yield { signals, words: vocabulary.words.slice(known) };

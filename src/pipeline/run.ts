@@ -291,7 +291,7 @@ async function correlateStored(store: Store, config: Config, decisions: readonly
   if (reader) targets = new Set(await reader.ready<string[]>());
   else {
     targets = new Set<string>();
-    for await (const links of signalLinks(store.db)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
+    for await (const links of signalLinks(store.db, store.sqlite)) for (const link of links) for (const token of linkTokens(link)) targets.add(token);
   }
   const vocabulary = new TitleVocabulary();
   const correlator = createCorrelator(config.correlation, { targets, decisions: groupingDecisions(decisions), services, vocabulary });

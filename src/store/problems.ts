@@ -73,7 +73,11 @@ export async function countSignals(db: Kysely<Database>): Promise<number> {
 }
 
 /** Every link token mentioned by any signal (paged by id, links only). */
-export async function* signalLinks(db: Kysely<Database>, pageSize = 20_000): AsyncGenerator<string[]> {
+export async function* signalLinks(db: Kysely<Database>, sqlite?: SqliteConnection, pageSize = 20_000): AsyncGenerator<string[]> {
+  if (sqlite) {
+    for (const { links } of rawSignalLinks(sqlite, pageSize)) yield links;
+    return;
+  }
   let after = 0;
   for (;;) {
     // Most signals mention nothing; the database skips them without handing them over.
@@ -131,7 +135,7 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
     // Small pages: a page's rows stay alive while it is consumed, and every young-generation
     // collection copies the live ones. Reading the large history's two passes alone: 10,000 rows a
     // page, 35 s CPU of which 28 s in 398 scavenges; 1,000 rows, 18 s and 2 s.
-    yield* rawSignalsInTimeOrder(sqlite, columns, pageSize ?? 1000);
+    yield* rawSignalsInTimeOrder(sqlite, columns, pageSize);
     return;
   }
   pageSize ??= 10_000;
@@ -170,9 +174,10 @@ const str = (v: Cell) => v as string;
 const nullable = (v: Cell) => v as string | null;
 
 /** The raw SQLite reading of signalsInTimeOrder (also used by the assembly worker, which has no Kysely). */
-export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'assembly', pageSize: number): Generator<AssemblySignal[]>;
-export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]>;
-export function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize: number): Generator<CorrelationSignal[] | AssemblySignal[]> {
+export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'assembly', pageSize?: number): Generator<AssemblySignal[]>;
+export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'correlation', pageSize?: number): Generator<CorrelationSignal[]>;
+export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize?: number): Generator<CorrelationSignal[] | AssemblySignal[]>;
+export function* rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize = 1000): Generator<CorrelationSignal[] | AssemblySignal[]> {
   // Empty links and labels (most signals) come back as null, so no string is made for them.
   const empty: Partial<Record<string, string>> = { links: "'[]'", labels: "'{}'" };
   const own = (columns === 'correlation' ? CORRELATION_COLUMNS : ASSEMBLY_COLUMNS).map((c) => (empty[c] ? `nullif(s."${c}", ${empty[c]})` : `s."${c}"`));
