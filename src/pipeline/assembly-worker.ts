@@ -4,11 +4,11 @@
 // thread attributes, costs and hands to the writer the problems it was already sent. Never more than
 // `ahead` pages ahead of that thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { rawSignalsInTimeOrder } from '../store/problems.ts';
+import { openStreamingReader, rawSignalsInTimeOrder } from '../store/problems.ts';
 import type { AssembledPage, AssemblyJob } from './assembly-thread.ts';
 import { pageSender } from '../threads.ts';
 import { correlationResult } from './correlate.ts';
-import { openStore, openStreamingReader, type SqliteConnection } from '../store/connection.ts';
+import { openStore, type SqliteConnection } from '../store/connection.ts';
 import { assembledProblems, ASSEMBLY_STEPS, type PreparedStep, prepareSteps } from './run.ts';
 
 const job = workerData as AssemblyJob;

@@ -2,8 +2,7 @@
 // their links name, then pages of signals in time order with their titles' words numbered, with a
 // connection of its own, never more than `ahead` pages ahead.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStreamingReader } from '../store/connection.ts';
-import { rawSignalLinks, rawSignalsInTimeOrder } from '../store/problems.ts';
+import { openStreamingReader, rawSignalLinks, rawSignalsInTimeOrder } from '../store/problems.ts';
 import { pageSender, started } from '../threads.ts';
 import { linkTargets, TitleVocabulary } from './correlate.ts';
 import type { ReaderJob, ReaderPage } from './reader-thread.ts';

@@ -12,17 +12,6 @@ export type Dialect = 'sqlite' | 'postgres';
 /** The raw embedded connection, for bulk writes through cached prepared statements. */
 export type SqliteConnection = SqliteDatabase.Database;
 
-/**
- * A read-only connection for a worker thread that streams through the signals of a SQLite file (the
- * pipeline's signal reader and assembly worker): such a read reuses few pages, so a 16 MB cache.
- */
-export function openStreamingReader(file: string): SqliteConnection {
-  const sqlite = new SqliteDatabase(file, { fileMustExist: true, readonly: true });
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -16384');
-  return sqlite;
-}
-
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;

@@ -6,7 +6,7 @@ import type { CorrelationSignal } from '../pipeline/correlate.ts';
 import type { Database, NewProblem, ProblemRow } from './schema.ts';
 import { fromJson } from './schema.ts';
 import type { ServiceResolver } from './upsert.ts';
-import type SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3';
 import type { SqliteConnection } from './connection.ts';
 import { VENUE_REPORTS, venueOf } from '../domain/venue.ts';
 
@@ -172,6 +172,18 @@ export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns
 type Cell = string | number | null;
 const str = (v: Cell) => v as string;
 const nullable = (v: Cell) => v as string | null;
+
+/**
+ * A read-only connection for a worker thread that streams through the signals of a SQLite file (the
+ * pipeline's signal reader and assembly worker): such a read reuses few pages, so a 16 MB cache. Here,
+ * not in connection.ts, so that those workers load neither Kysely's dialects nor the migrations.
+ */
+export function openStreamingReader(file: string): SqliteConnection {
+  const sqlite = new SqliteDatabase(file, { fileMustExist: true, readonly: true });
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -16384');
+  return sqlite;
+}
 
 /** The raw SQLite reading of signalsInTimeOrder (also used by the assembly worker, which has no Kysely). */
 export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'assembly', pageSize?: number): Generator<AssemblySignal[]>;
