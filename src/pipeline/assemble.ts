@@ -78,7 +78,8 @@ const severityRank = (severity: string | null) => (SEVERITIES as readonly (strin
  * expensive old-generation ones): at 2 million signals that was most of the pipeline's GC time.
  */
 export class ProblemSummary {
-  readonly #anchor: AssemblySignal;
+  // Of the first signal only its time: holding the whole signal kept its body and labels alive.
+  readonly #impactStart: string;
   // The title: the first signal of the most preferred kind (kinds not in the list come first).
   #title: string;
   #titledRank = Infinity;
@@ -104,7 +105,7 @@ export class ProblemSummary {
   readonly #previousProblemIds: (number | null)[] = [];
 
   constructor(anchor: AssemblySignal) {
-    this.#anchor = anchor;
+    this.#impactStart = anchor.occurred_at;
     this.#title = anchor.title;
     this.add(anchor);
   }
@@ -165,7 +166,7 @@ export class ProblemSummary {
       service: mostCommon(this.#serviceCounts),
       services: [...this.#services].sort(),
       environment: mostCommon(this.#environmentCounts),
-      impact_start: this.#anchor.occurred_at,
+      impact_start: this.#impactStart,
       detected_at: this.#firstSeen ?? this.#firstDetected ?? null,
       resolved_at: this.#open || this.#unknownResolution ? null : this.#lastResolution,
       severity: (SEVERITIES as readonly string[])[this.#severity] ?? null,

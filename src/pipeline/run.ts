@@ -43,6 +43,7 @@ import { PROBLEM_TYPES, type ProblemType } from '../domain/config.ts';
 import { attributeStep, costStep } from './release-steps.ts';
 import { deriveShipments } from '../store/shipments.ts';
 import { fewerCheckpoints } from '../store/bulk-load.ts';
+import { withoutPretenuring } from '../heap.ts';
 import { dispositionsFrom, setAsideRationale, type SetAside, type SetAsideNote, triage } from './triage.ts';
 
 /** A problem on its way through the steps. */
@@ -312,6 +313,7 @@ async function correlateStored(store: Store, config: Config, decisions: readonly
 }
 
 export async function runPipeline(store: Store, config: Config, options: PipelineOptions = {}): Promise<PipelineSummary> {
+  withoutPretenuring();
   const restoreCheckpoints = store.sqlite ? fewerCheckpoints(store.sqlite) : () => {};
   try {
     return await runStages(store, config, options);
