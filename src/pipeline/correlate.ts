@@ -28,6 +28,7 @@ export interface CorrelationSignal {
   url: string | null;
   occurred_at: string;
   resolved_at: string | null;
+  /** Given `tokens`, read only in a signal without a service, for a service it names (the signal reader sends '' otherwise). */
   title: string;
   service: string | null;
   links: readonly string[];

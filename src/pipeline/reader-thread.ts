@@ -10,7 +10,7 @@ export interface ReaderJob {
   ahead: number;
 }
 
-/** Signals in the order correlation needs, their `tokens` set, and the words the page added to the vocabulary. */
+/** Signals in the order correlation needs, their `tokens` set (and titles only where there is no service), and the words the page added to the vocabulary. */
 export interface ReaderPage {
   signals: CorrelationSignal[];
   words: string[];

@@ -22,7 +22,13 @@ sender.run(async function* () {
     const vocabulary = new TitleVocabulary();
     for (const signals of rawSignalsInTimeOrder(sqlite, 'correlation')) {
       const known = vocabulary.words.length;
-      for (const signal of signals) signal.tokens = vocabulary.tokens(signal.title);
+      for (const signal of signals) {
+        signal.tokens = vocabulary.tokens(signal.title);
+        // With its words numbered, the correlator reads a title only to find a service it names, in a
+        // signal that has none (mentionedName): nine titles in ten need not cross to its thread.
+        // Large first run: the correlate phase 12.6 / 14.1 / 14.0 -> 12.4 / 11.6 / 11.9 s.
+        if (signal.service !== null) signal.title = '';
+      }
       yield { signals, words: vocabulary.words.slice(known) };
     }
   } finally {
