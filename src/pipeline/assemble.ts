@@ -78,7 +78,7 @@ const severityRank = (severity: string | null) => (SEVERITIES as readonly (strin
  * expensive old-generation ones): at 2 million signals that was most of the pipeline's GC time.
  */
 export class ProblemSummary {
-  // Of the first signal only its time: holding the whole signal kept its body and labels alive.
+  // Of the first signal only its time: holding the whole signal kept it, its labels and links alive.
   readonly #impactStart: string;
   // The title: the first signal of the most preferred kind (kinds not in the list come first).
   #title: string;

@@ -28,7 +28,7 @@ export interface CorrelationSignal {
   url: string | null;
   occurred_at: string;
   resolved_at: string | null;
-  /** Given `tokens`, read only in a signal without a service, for a service it names (the signal reader sends '' otherwise). */
+  /** Given `tokens`, the correlator reads it only where `needsTitle` says (the signal reader's pages carry '' elsewhere). */
   title: string;
   service: string | null;
   links: readonly string[];
@@ -40,6 +40,12 @@ export interface CorrelationSignal {
    */
   tokens?: readonly number[];
 }
+
+/**
+ * Whether the correlator reads the title of a signal whose words are numbered (`tokens`): only to find
+ * a service a signal without one names (mentionedName in `add`). The signal reader leaves the others out.
+ */
+export const needsTitle = (signal: Pick<CorrelationSignal, 'service'>): boolean => !signal.service;
 
 export const JOIN_RULES = ['link', 'service_time', 'service_mention', 'chat_channel', 'support_group', 'text', 'merge', 'split'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];

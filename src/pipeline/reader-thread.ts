@@ -19,8 +19,9 @@ export interface ReaderPage {
 /**
  * Starts the reader of the database file `file`: `ready` gives the tokens the signals' links name
  * (linkTargets), read while the pipeline's thread settles the signals' services; `pages` then gives
- * the signals in the order correlation needs (as signalsInTimeOrder gives them), their titles' words
- * numbered by a TitleVocabulary, whose words the correlator's vocabulary learns page by page.
+ * the signals in the order correlation needs (as signalsInTimeOrder gives them, but for the titles the
+ * correlator does not read: `needsTitle`), their titles' words numbered by a TitleVocabulary, whose
+ * words the correlator's vocabulary learns page by page.
  */
 export function correlationReader(file: string): PageWorker<ReaderPage> {
   const job: ReaderJob = { file, ahead: 8 };

@@ -1,5 +1,5 @@
-// The pipeline turns V8's allocation-site pretenuring off (src/heap.ts) before it starts any thread:
-// with it, some runs of the same history spent four times as long collecting garbage as others.
+// A pipeline run turns V8's allocation-site pretenuring off (src/heap.ts), once per process: with it,
+// some runs of the same history spent four times as long in young collections as others.
 import { describe, expect, it, vi } from 'vitest';
 
 const v8 = vi.hoisted(() => ({ flags: [] as string[] }));
