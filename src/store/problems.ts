@@ -132,9 +132,6 @@ export function signalsInTimeOrder(db: Kysely<Database>, columns: 'correlation',
 export function signalsInTimeOrder(db: Kysely<Database>, columns: 'assembly', pageSize?: number, sqlite?: SqliteConnection): AsyncGenerator<AssemblySignal[]>;
 export async function* signalsInTimeOrder(db: Kysely<Database>, columns: Columns, pageSize?: number, sqlite?: SqliteConnection): AsyncGenerator<CorrelationSignal[] | AssemblySignal[]> {
   if (sqlite) {
-    // Small pages: a page's rows stay alive while it is consumed, and every young-generation
-    // collection copies the live ones. Reading the large history's two passes alone: 10,000 rows a
-    // page, 35 s CPU of which 28 s in 398 scavenges; 1,000 rows, 18 s and 2 s.
     yield* rawSignalsInTimeOrder(sqlite, columns, pageSize);
     return;
   }
@@ -185,7 +182,12 @@ export function openStreamingReader(file: string): SqliteConnection {
   return sqlite;
 }
 
-/** The raw SQLite reading of signalsInTimeOrder (also used by the assembly worker, which has no Kysely). */
+/**
+ * The raw SQLite reading of signalsInTimeOrder (also used by the worker threads, which have no Kysely).
+ * Small pages: a page's rows stay alive while it is consumed, and every young-generation collection
+ * copies the live ones. Reading the large history's two passes alone: 10,000 rows a page, 35 s CPU of
+ * which 28 s in 398 scavenges; 1,000 rows, 18 s and 2 s.
+ */
 export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'assembly', pageSize?: number): Generator<AssemblySignal[]>;
 export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: 'correlation', pageSize?: number): Generator<CorrelationSignal[]>;
 export function rawSignalsInTimeOrder(sqlite: SqliteConnection, columns: Columns, pageSize?: number): Generator<CorrelationSignal[] | AssemblySignal[]>;
