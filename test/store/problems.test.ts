@@ -121,6 +121,40 @@ for (const factory of factories) {
       expect((await store.db.selectFrom('signals').select('service').where('external_id', '=', 's2').executeTakeFirstOrThrow()).service).toBe('search-api');
     });
 
+    it('re-maps many names at once, each by its own source, and leaves the rest as they were', async () => {
+      // 600 names (more than one portable update's 500), on two sources, before any service is known.
+      const names = Array.from({ length: 600 }, (_, n) => `svc${n}`);
+      await upsertRecords(store.db, 'signal', [
+        ...names.map((name, n) => signal(n, '2025-11-03T10:00:00Z', { service: name })),
+        signal(1000, '2025-11-03T10:00:00Z', { source: 'sentry', service: 'svc1' }),
+        signal(1001, '2025-11-03T10:00:00Z', { source: 'sentry', service: 'Pay' }),
+        signal(1002, '2025-11-03T10:00:00Z', { service: 'Pay' }),
+      ]);
+      // svc0..svc599 become app-0..app-599; `pay` means payments-api only where Sentry says it.
+      await upsertRecords(store.db, 'service', [
+        ...names.map((name, n) => ({ name: `app-${n}`, aliases: [name] })),
+        { name: 'payments-api', aliases: ['sentry:pay'] },
+      ]);
+      const services = async () => Object.fromEntries((await store.db.selectFrom('signals').select(['source', 'external_id', 'service']).execute()).map((r) => [`${r.source}:${r.external_id}`, r.service]));
+      for (const sqlite of [store.sqlite, undefined]) {
+        // From the names to the services; a second pass changes nothing.
+        expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), sqlite)).toBe(602);
+        expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), sqlite)).toBe(0);
+        const after = await services();
+        expect(after['datadog:s0']).toBe('app-0');
+        expect(after['datadog:s599']).toBe('app-599');
+        expect(after['sentry:s1000']).toBe('app-1');
+        expect(after['sentry:s1001']).toBe('payments-api');
+        expect(after['datadog:s1002']).toBe('Pay');
+        // Half of a name already mapped: only the other half changes.
+        await store.db.updateTable('signals').set({ service: 'svc1' }).where('external_id', '=', 's1000').execute();
+        expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), sqlite)).toBe(1);
+        expect((await services())['sentry:s1000']).toBe('app-1');
+        // As ingested before the services were known: each signal's service is the name its source used.
+        await store.db.updateTable('signals').set((eb) => ({ service: eb.ref('service_raw') })).execute();
+      }
+    });
+
     it('writes problems by key: inserts, then leaves unchanged, then updates only what changed; points signals at them', async () => {
       await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z'), signal(3, '2025-11-03T10:02:00Z')]);
       const id = await ids();
