@@ -46,14 +46,14 @@ export async function loadDecisions(db: Kysely<Database>, actions: readonly Deci
  * returns how many signals changed. Given the raw SQLite connection, the distinct names come from a
  * plain scan of the table: SQLite's planner otherwise walks the (source, external_id) index and looks
  * every row up by id, 5 times the CPU and 10 times the wall time at 2 million signals (7.6 → 1.3 s
- * CPU, 26.6 → 2.4 s wall in the sqlite3 shell). The names that now map elsewhere are applied by one
- * update, whatever their number (`applyRemap`).
+ * CPU, 26.6 → 2.4 s wall in the sqlite3 shell). The names that now map elsewhere are applied
+ * together (`applyRemap`): on SQLite by one more scan, whatever their number.
  */
 export async function remapSignalServices(db: Kysely<Database>, resolve: ServiceResolver, sqlite?: SqliteConnection): Promise<number> {
   const pairs = sqlite
     ? (sqlite.prepare('select distinct source, service_raw, service from signals not indexed where service_raw is not null').all() as { source: string; service_raw: string | null; service: string | null }[])
     : await db.selectFrom('signals').select(['source', 'service_raw', 'service']).distinct().where('service_raw', 'is not', null).execute();
-  // A name some of whose signals already have the new service is listed with each service it has.
+  // A name whose signals have several services is listed once per service; one entry per (source, name), as the update joins on it.
   const remap = new Map<string, ServiceRemap>();
   for (const p of pairs) {
     const service = resolve(p.service_raw!, p.source);
@@ -76,8 +76,8 @@ const REMAP_CHUNK = 500;
  * Gives the signals named as `remap` says their new service, in one pass over the table (elsewhere than
  * on the raw SQLite connection, one per 500 names): an update per name walked all of its source's
  * signals (SQLite by the (source, external_id) index with a row lookup each, PostgreSQL by a scan).
- * The whole step on the large history (bench/remap.ts): one name 9.6 → 1.8 s, twenty 160 → 5.3 s, all
- * 1,600 15 s (at the old rate, hours). On SQLite the names go into a temporary table the scan looks
+ * The whole step on the large history (bench/remap.ts): one name 9.6 → 1.8-2.0 s, twenty 160 → 5.3-6.1 s,
+ * all 1,600 15-22 s (at the old rate, hours). On SQLite the names go into a temporary table the scan looks
  * each row up in.
  */
 async function applyRemap(db: Kysely<Database>, remap: readonly ServiceRemap[], sqlite?: SqliteConnection): Promise<number> {
@@ -97,14 +97,16 @@ async function applyRemap(db: Kysely<Database>, remap: readonly ServiceRemap[], 
       return changes;
     })();
   }
-  let changed = 0;
-  for (let i = 0; i < remap.length; i += REMAP_CHUNK) {
-    const names = sql.join(remap.slice(i, i + REMAP_CHUNK).map((r) => sql`select cast(${r.source} as text) as source, cast(${r.service_raw} as text) as service_raw, cast(${r.service} as text) as service`), sql` union all `);
-    const result = await sql`update signals set service = m.service from (${names}) as m
-      where signals.source = m.source and signals.service_raw = m.service_raw and signals.service is distinct from m.service`.execute(db);
-    changed += Number(result.numAffectedRows ?? 0);
-  }
-  return changed;
+  return db.transaction().execute(async (trx) => {
+    let changed = 0;
+    for (let i = 0; i < remap.length; i += REMAP_CHUNK) {
+      const names = sql.join(remap.slice(i, i + REMAP_CHUNK).map((r) => sql`select cast(${r.source} as text) as source, cast(${r.service_raw} as text) as service_raw, cast(${r.service} as text) as service`), sql` union all `);
+      const result = await sql`update signals set service = m.service from (${names}) as m
+        where signals.source = m.source and signals.service_raw = m.service_raw and signals.service is distinct from m.service`.execute(trx);
+      changed += Number(result.numAffectedRows ?? 0);
+    }
+    return changed;
+  });
 }
 
 export async function countSignals(db: Kysely<Database>): Promise<number> {

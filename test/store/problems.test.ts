@@ -155,6 +155,17 @@ for (const factory of factories) {
       }
     });
 
+    it('re-maps a name whose signals have several services (the alias moved) once, and only the signals that differ', async () => {
+      await upsertRecords(store.db, 'signal', [1, 2, 3].map((n) => signal(n, '2025-11-03T10:00:00Z', { source: 'sentry', service: 'pay' })));
+      await upsertRecords(store.db, 'service', [{ name: 'billing', aliases: ['sentry:pay'] }]);
+      for (const sqlite of [store.sqlite, undefined]) {
+        // Ingested before the catalog, then under one alias, then another: three services for one name.
+        for (const [id, service] of [['s1', 'pay'], ['s2', 'payments'], ['s3', 'billing']]) await store.db.updateTable('signals').set({ service }).where('external_id', '=', id!).execute();
+        expect(await remapSignalServices(store.db, await loadServiceResolver(store.db), sqlite)).toBe(2);
+        expect((await store.db.selectFrom('signals').select('service').distinct().execute()).map((r) => r.service)).toEqual(['billing']);
+      }
+    });
+
     it('writes problems by key: inserts, then leaves unchanged, then updates only what changed; points signals at them', async () => {
       await upsertRecords(store.db, 'signal', [signal(1, '2025-11-03T10:00:00Z'), signal(2, '2025-11-03T10:01:00Z'), signal(3, '2025-11-03T10:02:00Z')]);
       const id = await ids();
