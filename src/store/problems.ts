@@ -78,7 +78,9 @@ const REMAP_CHUNK = 500;
  * signals (SQLite by the (source, external_id) index with a row lookup each, PostgreSQL by a scan).
  * The whole step on the large history (bench/remap.ts): one name 9.6 → 1.8-2.0 s, twenty 160 → 5.3-6.1 s,
  * all 1,600 15-22 s (at the old rate, hours). On SQLite the names go into a temporary table the scan looks
- * each row up in.
+ * each row up in: given the names as a subquery instead (the portable path), SQLite's planner walks the
+ * source index per name again (bench/remap.ts without the raw connection: 18 s for one name, 194 s for
+ * twenty), so the pipeline always passes the raw connection on SQLite.
  */
 async function applyRemap(db: Kysely<Database>, remap: readonly ServiceRemap[], sqlite?: SqliteConnection): Promise<number> {
   if (sqlite) {
