@@ -184,14 +184,6 @@ export class TitleVocabulary {
   }
 }
 
-export function titleTokens(text: string): string[] {
-  const out: string[] = [];
-  eachTitleWord(text, (word) => {
-    if (!out.includes(word)) out.push(word);
-  });
-  return out;
-}
-
 const isWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlate, type CorrelationSignal, linkTokens, TitleVocabulary, titleTokens } from '../../src/pipeline/correlate.ts';
+import { correlate, type CorrelationSignal, linkTokens, TitleVocabulary } from '../../src/pipeline/correlate.ts';
 import { createAssembler, type AssemblySignal, summariseProblem } from '../../src/pipeline/assemble.ts';
 import { venueOf } from '../../src/domain/venue.ts';
 
@@ -115,6 +115,9 @@ describe('correlate', () => {
     expect(linkTokens('jira:PAY-123')).toEqual(['ref:jira:pay-123']);
     expect(linkTokens('version:1.2')).toEqual([]);
     expect(linkTokens('sha:ABC123')).toEqual(['sha:abc123', 'id:abc123']);
+    // A title's words as the correlator numbers them, spelled out.
+    const vocabulary = new TitleVocabulary();
+    const titleTokens = (title: string) => vocabulary.tokens(title).map((t) => vocabulary.words[t]);
     expect(titleTokens('The checkout-api is DOWN (503)')).toEqual(['checkout', 'api']);
     // Each word once, in the order it first appears; id-like words (three digits or more), single
     // characters and stop words dropped; anything but [a-z0-9] after lower-casing separates words.
