@@ -192,7 +192,7 @@ describe('facts', () => {
     expect(mentionsExternalHost('401 from query1.finance.yahoo.com')).toBe(true);
     expect(mentionsExternalHost('timeout to payments.svc.cluster.local')).toBe(false);
     expect(mentionsExternalHost('timeout to api.acme.com', ['acme.com'])).toBe(false);
-    // Any case, with a port or a path, any of the top-level domains, after an internal one.
+    // Upper case, with a port or a path, after an internal one; a dot with no domain after it.
     expect(mentionsExternalHost('502 from API.STRIPE.COM/v1/charges')).toBe(true);
     expect(mentionsExternalHost('webhook to hooks.example.io:443 refused')).toBe(true);
     expect(mentionsExternalHost('api.acme.com is fine, hooks.slack.com is not', ['acme.com'])).toBe(true);
