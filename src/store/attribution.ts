@@ -1,6 +1,6 @@
 // The shell around attribution, outcomes and cost: reads the rows they need, writes their answers back,
 // and records people's decisions (which every later run replays).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from '../domain/config.ts';
 import {
   applyOverride,
@@ -16,7 +16,7 @@ import {
 import { type AttributedProblem, type DeploymentOutcome, deploymentOutcomes, type OutcomeOverride } from '../pipeline/outcomes.ts';
 import { type CostedProblem, type CostEntryFact, costProblems, type ProblemCost, problemRefs } from '../pipeline/cost.ts';
 import { CostEntrySchema, type CostEntry } from '../domain/records.ts';
-import { upsertRecords } from './upsert.ts';
+import { dialectOf, upsertRecords } from './upsert.ts';
 import { randomUUID } from 'node:crypto';
 import type { Database, DeploymentRow } from './schema.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -188,18 +188,33 @@ interface OutcomeWrite {
  * Writes outcomes in id order, in transactions of a few thousand: each covers a run of the table's
  * pages. On SQLite one prepared statement writes each outcome that differs from the stored one (a
  * first run changes them all, a re-run usually none): SQLite compares, so the stored text is never read.
+ * On PostgreSQL one statement writes a transaction's outcomes (updateOutcomesAtOnce).
  */
 async function writeOutcomes(db: Db, writes: OutcomeWrite[], sqlite?: SqliteConnection): Promise<void> {
   writes.sort((a, b) => a.id - b.id);
   const update = sqlite?.prepare('update deployments set failed = ?, rework = ?, outcome = ? where id = ? and (failed is not ? or rework is not ? or outcome is not ?)');
+  const atOnce = !sqlite && writes.length > 0 && dialectOf(db) === 'postgres';
   for (let i = 0; i < writes.length; i += 5000) {
+    const part = writes.slice(i, i + 5000);
     await db.transaction().execute(async (trx) => {
-      for (const w of writes.slice(i, i + 5000)) {
+      if (atOnce) return updateOutcomesAtOnce(trx, part);
+      for (const w of part) {
         if (update) update.run(w.failed, w.rework, w.outcome, w.id, w.failed, w.rework, w.outcome);
         else await trx.updateTable('deployments').set({ failed: w.failed, rework: w.rework, outcome: w.outcome }).where('id', '=', w.id).execute();
       }
     });
   }
+}
+
+/**
+ * On PostgreSQL, outcomes in one statement, an array per column through unnest: a statement per
+ * deployment was most of a first run's last step (the medium history's 21,640 deployments: 10.8 s).
+ */
+async function updateOutcomesAtOnce(db: Db, writes: readonly OutcomeWrite[]): Promise<void> {
+  const column = <K extends keyof OutcomeWrite>(key: K) => sql.val(writes.map((w) => w[key]));
+  await sql`update deployments as d set failed = w.failed, rework = w.rework, outcome = cast(w.outcome as jsonb)
+    from unnest(${column('id')}::integer[], ${column('failed')}::integer[], ${column('rework')}::integer[], ${column('outcome')}::text[]) as w(id, failed, rework, outcome)
+    where d.id = w.id`.execute(db);
 }
 
 /** What outcomes read of a problem's attribution. */

@@ -342,7 +342,7 @@ export async function upsertRecords<K extends ImportKind>(
 }
 
 /** Which SQL the connection speaks: PostgreSQL numbers its parameters, SQLite uses `?`. */
-function dialectOf(db: Kysely<Database>): Dialect {
+export function dialectOf(db: Kysely<Database>): Dialect {
   return db.selectFrom('teams').select('name').where('name', '=', '').compile().sql.includes('$1') ? 'postgres' : 'sqlite';
 }
 
