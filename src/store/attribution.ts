@@ -151,8 +151,8 @@ const OUTCOME_WRITES = 100_000;
 /**
  * Derives every deployment's outcome from the deployments and the problems attributed to them, as stored,
  * a service at a time: an outcome depends only on its service's deployments (rollbacks, hotfixes) and the
- * problems attributed to them, so memory holds one service's deployments, not the whole store's (on
- * SQLite, every attributed problem's few fields are read at once: one query, not one per service). The changed
+ * problems attributed to them, so memory holds one service's deployments, not the whole store's (every
+ * attributed problem is read at once, on SQLite only its few fields: one query, not one per service). The changed
  * ones (on SQLite: all, which the update compares) are written in id order, up to OUTCOME_WRITES at a time: a service's deployments lie on pages
  * all over the table, and writing them a service at a time wrote most of the table's pages once per
  * service (about 3 GB through the write-ahead log on the large history's first run, for a 126 MB table).

@@ -135,6 +135,27 @@ for (const factory of factories) {
       expect((await problem('billing')).review_state).toBe('confirmed');
     });
 
+    it('writes outcomes with awkward text and null flags as they are (PostgreSQL: one statement per 5,000)', async () => {
+      const awkward = 'st"ag\\ing {é, NULL} 🚀';
+      await upsertRecords(store.db, 'deployment', [deployment('s1', '2.5.0', '2025-11-03T09:55:00Z', { environment: awkward })]);
+      await runPipeline(store, config);
+      const staging = await deploymentRow('s1');
+      expect(staging).toMatchObject({ failed: null, rework: null });
+      expect(fromJson<{ note?: string }>(staging.outcome, {}).note).toBe(`environment ${awkward} is not production`);
+      const reason = 'said "no" \\ backslash, {braces}, ümlaut, 日本';
+      await decideOutcome(store.db, 'github:d2', { failed: true }, reason, 'ops', '2025-11-04T10:00:00.000Z');
+      // Wrong outcomes and flags are written again (PostgreSQL: through the one statement), null flags too.
+      await store.db.updateTable('deployments').set({ outcome: '{}' }).where('external_id', '=', 'd2').execute();
+      await store.db.updateTable('deployments').set({ failed: 1, rework: 0 }).where('external_id', '=', 's1').execute();
+      await runPipeline(store, config);
+      const d2 = await deploymentRow('d2');
+      expect(d2).toMatchObject({ failed: 1, rework: 1 });
+      expect(fromJson<{ failed_because: { detail: string }[] }>(d2.outcome, { failed_because: [] }).failed_because).toEqual([{ kind: 'person', detail: `ops: ${reason}` }]);
+      const restored = await deploymentRow('s1');
+      expect(restored).toMatchObject({ failed: null, rework: null });
+      expect(fromJson<{ note?: string }>(restored.outcome, {}).note).toBe(`environment ${awkward} is not production`);
+    });
+
     it('records cost entries against the problem and prefers them to the estimate', async () => {
       await runPipeline(store, config);
       const checkout = await problem('checkout');
