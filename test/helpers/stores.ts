@@ -32,15 +32,38 @@ export interface StoreFactory {
   open(): Promise<Store>;
 }
 
-async function dropSchema(schema: string): Promise<void> {
+// Kysely's Migrator looks for its own tables with a catalog query (pg_get_serial_sequence over every
+// schema's columns) before it takes its lock, so a schema that another test file drops in that moment
+// fails the migration with "schema esc_test_… does not exist". Test files run in parallel: opening a
+// store holds this advisory key shared, dropping a schema holds it alone.
+export const SCHEMA_CHANGES = 7_300_151;
+
+async function holdingSchemaLock<T>(mode: 'shared' | 'alone', work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
-    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [SCHEMA_CHANGES]);
+    return await work();
   } finally {
-    await client.end();
+    await client.end(); // ends the session, and with it the advisory lock
   }
 }
+
+/** A store on a PostgreSQL schema (created and migrated if need be), opened safely alongside other test files. */
+export const openPostgresStore = (schema: string): Promise<Store> =>
+  holdingSchemaLock('shared', () => openStore({ databaseUrl: PG_URL, pgSchema: schema }));
+
+/** Drops a PostgreSQL schema while no test file is migrating one. */
+export const dropSchema = (schema: string): Promise<void> =>
+  holdingSchemaLock('alone', async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists ${schema} cascade`);
+    } finally {
+      await client.end();
+    }
+  });
 
 /** The dialects to run a conformance suite against. Each `open()` gives an empty, migrated store. */
 export async function storeFactories(): Promise<StoreFactory[]> {
@@ -53,7 +76,7 @@ export async function storeFactories(): Promise<StoreFactory[]> {
       skip: pgSkip,
       async open() {
         const schema = `esc_test_${randomBytes(6).toString('hex')}`;
-        const store = await openStore({ databaseUrl: PG_URL, pgSchema: schema });
+        const store = await openPostgresStore(schema);
         const close = store.close;
         return { ...store, close: async () => { await close(); await dropSchema(schema); } };
       },

@@ -202,13 +202,12 @@ describe.each(factories.filter((f) => !f.skip))('dataVersion on $dialect', (fact
 describe.each(factories.filter((f) => f.dialect === 'postgres' && !f.skip))('dataVersion across PostgreSQL connections', (factory) => {
   it('moves when another connection commits, not before, and not for other schemas', async () => {
     const { dataVersion } = await import('../../src/store/metric-facts.ts');
-    const { openStore } = await import('../../src/store/connection.ts');
     const { sql } = await import('kysely');
-    const { PG_URL } = await import('../helpers/stores.ts');
+    const { openPostgresStore } = await import('../helpers/stores.ts');
     const store = await factory.open();
     const other = await factory.open();
     const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]!.s;
-    const writer = await openStore({ databaseUrl: PG_URL, pgSchema: schema });
+    const writer = await openPostgresStore(schema);
     try {
       await seed(store);
       const start = await dataVersion(store);

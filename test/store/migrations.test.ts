@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationsFor } from '../../src/store/migrations.ts';
-import { PG_URL, postgresUnavailable } from '../helpers/stores.ts';
+import { PG_URL, SCHEMA_CHANGES, dropSchema, postgresUnavailable } from '../helpers/stores.ts';
 
 let db: Kysely<unknown> | undefined;
 let cleanup: (() => Promise<void>) | undefined;
@@ -25,9 +25,11 @@ async function postgresSchema(): Promise<{ db: Kysely<unknown>; schema: string }
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
+  // the test migrates this schema itself: hold the key that keeps other files from dropping theirs meanwhile
+  await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_CHANGES]);
   cleanup = async () => {
-    await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
+    await dropSchema(schema);
   };
   return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}` }) }) }), schema };
 }
