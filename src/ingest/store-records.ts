@@ -9,12 +9,18 @@ import { addCounts, emptyCounts, preparedOn, type ServiceResolver, tableOf, upse
 
 export type StoredCounts = Partial<Record<ImportKind, WriteCounts>>;
 
-export interface StoreOptions {
-  /** Partial events: fields a record leaves out keep their stored values (AdapterOutput.merge). */
-  merge?: boolean;
+/** How a transaction of batches is written. */
+export interface WriteOptions {
   now?: string;
+  /** The SQLite connection `db` runs on: lookups and writes then go through statements prepared once. */
+  sqlite?: SqliteConnection;
   /** More writes that belong with the records (a person's decision about them), in the same transaction. */
   alongside?: (trx: Kysely<Database>) => Promise<void>;
+}
+
+export interface StoreOptions extends Omit<WriteOptions, 'sqlite'> {
+  /** Partial events: fields a record leaves out keep their stored values (AdapterOutput.merge). */
+  merge?: boolean;
 }
 
 /** One adapter output to store: its records and whether they merge onto what is stored. */
@@ -25,20 +31,15 @@ export interface RecordBatch {
 
 /** Writes the records atomically; returns inserted/updated/unchanged per kind. */
 export async function storeRecords(db: Kysely<Database>, records: readonly ImportRecord[], options: StoreOptions = {}): Promise<StoredCounts> {
-  return storeBatches(db, [{ records, merge: options.merge ?? false }], options.now, undefined, options.alongside);
+  const { merge, ...write } = options;
+  return storeBatches(db, [{ records, merge: merge ?? false }], write);
 }
 
 /** Writes several outputs in order (a replayed history: firing, then resolved) in one transaction. */
-export async function storeBatches(
-  db: Kysely<Database>,
-  batches: readonly RecordBatch[],
-  now?: string,
-  sqlite?: SqliteConnection,
-  alongside?: (trx: Kysely<Database>) => Promise<void>,
-): Promise<StoredCounts> {
+export async function storeBatches(db: Kysely<Database>, batches: readonly RecordBatch[], options: WriteOptions = {}): Promise<StoredCounts> {
   const counts: StoredCounts = {};
-  if (batches.every((b) => b.records.length === 0) && !alongside) return counts;
-  for (const one of await writeInTransaction(db, batches, now, sqlite, alongside)) {
+  if (batches.every((b) => b.records.length === 0) && !options.alongside) return counts;
+  for (const one of await writeInTransaction(db, batches, options)) {
     for (const [kind, c] of Object.entries(one) as [ImportKind, WriteCounts][]) counts[kind] = addCounts(counts[kind] ?? emptyCounts(), c);
   }
   return counts;
@@ -49,13 +50,7 @@ export async function storeBatches(
  * connection `db` runs on), lookups and writes go through statements prepared once per connection,
  * one row at a time: no query is built or prepared per request.
  */
-async function writeInTransaction(
-  db: Kysely<Database>,
-  batches: readonly RecordBatch[],
-  now?: string,
-  sqlite?: SqliteConnection,
-  alongside?: (trx: Kysely<Database>) => Promise<void>,
-): Promise<StoredCounts[]> {
+async function writeInTransaction(db: Kysely<Database>, batches: readonly RecordBatch[], { now, sqlite, alongside }: WriteOptions = {}): Promise<StoredCounts[]> {
   return db.transaction().execute(async (trx) => {
     const written = await writeBatches(trx, batches, now, sqlite);
     await alongside?.(trx);
@@ -206,7 +201,7 @@ export class GroupWriter {
       while (this.#queue.length > 0) {
         const group = this.#queue.splice(0, this.maxGroup);
         try {
-          const results = await writeInTransaction(this.db, group.map((p) => p.batch), undefined, this.sqlite);
+          const results = await writeInTransaction(this.db, group.map((p) => p.batch), { sqlite: this.sqlite });
           group.forEach((p, i) => p.resolve(results[i]!));
         } catch (error) {
           if (group.length === 1) {
@@ -215,7 +210,7 @@ export class GroupWriter {
           }
           for (const p of group) {
             try {
-              p.resolve((await writeInTransaction(this.db, [p.batch], undefined, this.sqlite))[0]!);
+              p.resolve((await writeInTransaction(this.db, [p.batch], { sqlite: this.sqlite }))[0]!);
             } catch (alone) {
               p.reject(alone);
             }

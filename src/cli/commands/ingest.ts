@@ -101,7 +101,7 @@ export function registerIngest(program: Command): void {
             result.errors.push(`${file}: ${error.message}`);
             continue;
           }
-          result.counts = await storeBatches(store.db, batches, undefined, store.sqlite);
+          result.counts = await storeBatches(store.db, batches, { sqlite: store.sqlite });
           result.stored = true;
         }
       });
