@@ -9,6 +9,7 @@ import { computeFamily, factsSpan, type Family, type MetricContext } from '../me
 import type { Config } from '../domain/config.ts';
 import type { FirstDeployment } from '../pipeline/lead-time-scope.ts';
 import type { Store } from './connection.ts';
+import { costEntriesNaming } from './cost-entries.ts';
 import { toProductionSql } from './production.ts';
 import type { Database, DeploymentTable, ProblemTable } from './schema.ts';
 import { fromJson } from './schema.ts';
@@ -29,7 +30,6 @@ export interface FactsSelection {
 // PostgreSQL has no year 0; nothing in the store predates 1970 anyway.
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const clampStart = (iso: string) => (iso < EPOCH ? EPOCH : iso);
-const CHUNK = 500;
 /** A deployment (alias `d`) to production. */
 const toProduction = toProductionSql('d.environment');
 
@@ -63,7 +63,7 @@ export async function loadMetricFacts(store: Kysely<Database>, selection: FactsS
   const counted = problemRows.filter((r) => r.fact.review_state !== SET_ASIDE);
   const problems = counted.map((r) => r.fact);
   const set_aside = problemRows.filter((r) => r.fact.review_state === SET_ASIDE).map((r) => r.fact);
-  const [costs, firstDeployments] = await Promise.all([loadCosts(db, counted), loadFirstDeployments(db, changes)]);
+  const [costs, firstDeployments] = await Promise.all([loadCosts(store, counted), loadFirstDeployments(db, changes)]);
   return { problems, set_aside, deployments, defects, testRuns, changes, costs, ...(firstDeployments ? { firstDeployments } : {}) };
 }
 
@@ -240,10 +240,10 @@ interface StoredCost {
 
 /**
  * Hours per role: the pipeline's cost of each problem (`problems.cost`) when it has run; else the entries
- * naming the problem (`problem:<id>`, `problem:<key>` or one of its signals). Problems with neither get the
- * type defaults in src/metrics/cost.ts.
+ * naming the problem (src/store/cost-entries.ts). Problems with neither get the type defaults in
+ * src/metrics/cost.ts.
  */
-async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRowWithCost[]): Promise<CostFact[]> {
+async function loadCosts(db: Kysely<Database>, problems: readonly ProblemRowWithCost[]): Promise<CostFact[]> {
   const out: CostFact[] = [];
   const missing: ProblemFact[] = [];
   for (const { fact, cost } of problems) {
@@ -252,26 +252,7 @@ async function loadCosts(db: Kysely<FactsDatabase>, problems: readonly ProblemRo
       for (const [role, hours] of Object.entries(stored.hours_by_role)) out.push({ problem_id: fact.id, role, hours, estimated: stored.estimated === true });
     } else missing.push(fact);
   }
-  for (let i = 0; i < missing.length; i += CHUNK) {
-    const chunk = missing.slice(i, i + CHUNK);
-    const byRef = new Map<string, number>();
-    for (const p of chunk) {
-      byRef.set(`problem:${p.id}`, p.id);
-      byRef.set(`problem:${p.key}`, p.id);
-    }
-    const [direct, viaSignals] = await Promise.all([
-      db.selectFrom('cost_entries').select(['problem_ref', 'role', 'hours']).where('problem_ref', 'in', [...byRef.keys()]).execute(),
-      db
-        .selectFrom('signal_problems as sp')
-        .innerJoin('signals as s', 's.id', 'sp.signal_id')
-        .innerJoin('cost_entries as ce', (join) => join.on('ce.problem_ref', '=', sql<string>`${sql.ref('s.source')} || ':' || ${sql.ref('s.external_id')}`))
-        .select(['ce.id', 'ce.role', 'ce.hours', 'sp.problem_id'])
-        .where('sp.problem_id', 'in', chunk.map((p) => p.id))
-        .execute(),
-    ]);
-    for (const r of direct) out.push({ problem_id: byRef.get(r.problem_ref)!, role: r.role, hours: r.hours, estimated: false });
-    for (const r of viaSignals) out.push({ problem_id: r.problem_id, role: r.role, hours: r.hours, estimated: false });
-  }
+  for (const r of await costEntriesNaming(db, missing)) out.push({ ...r, estimated: false });
   return out;
 }
 

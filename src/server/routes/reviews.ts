@@ -2,8 +2,8 @@
 // (the problems that need a person: type to confirm, release to confirm, cost to enter);
 // GET shows the queue with what each item still needs; PATCH records progress and completion.
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { costEntriesNaming } from '../../store/cost-entries.ts';
 import { fromJson } from '../../store/schema.ts';
 import type { Store } from '../../store/connection.ts';
 import { presentRow, presentReview } from '../../store/records.ts';
@@ -33,22 +33,7 @@ const PatchReviewBody = z.strictObject({
 
 /** What each problem still needs from a person. */
 async function needsOf(store: Store, problems: readonly { id: number; key: string; review_state: string; deployment_id: number | null; attribution: unknown }[]) {
-  const ids = problems.map((p) => p.id);
-  const costed = new Set<number>();
-  if (ids.length > 0) {
-    const refs = problems.flatMap((p) => [`problem:${p.id}`, `problem:${p.key}`, p.key]);
-    const refToId = new Map(problems.flatMap((p) => [[`problem:${p.id}`, p.id], [`problem:${p.key}`, p.id], [p.key, p.id]] as const));
-    const direct = await store.db.selectFrom('cost_entries').select('problem_ref').where('problem_ref', 'in', refs).execute();
-    for (const r of direct) costed.add(refToId.get(r.problem_ref)!);
-    const viaSignals = await store.db
-      .selectFrom('signal_problems as sp')
-      .innerJoin('signals as s', 's.id', 'sp.signal_id')
-      .innerJoin('cost_entries as ce', (join) => join.on('ce.problem_ref', '=', sql<string>`${sql.ref('s.source')} || ':' || ${sql.ref('s.external_id')}`))
-      .select('sp.problem_id')
-      .where('sp.problem_id', 'in', ids)
-      .execute();
-    for (const r of viaSignals) costed.add(r.problem_id);
-  }
+  const costed = new Set((await costEntriesNaming(store.db, problems)).map((e) => e.problem_id));
   return new Map(
     problems.map((p) => {
       const needs: ReviewNeed[] = [];
