@@ -31,8 +31,8 @@ export interface RecordBatch {
 
 /** Writes the records atomically; returns inserted/updated/unchanged per kind. */
 export async function storeRecords(db: Kysely<Database>, records: readonly ImportRecord[], options: StoreOptions = {}): Promise<StoredCounts> {
-  const { merge, ...write } = options;
-  return storeBatches(db, [{ records, merge: merge ?? false }], write);
+  const { merge, now, alongside } = options;
+  return storeBatches(db, [{ records, merge: merge ?? false }], { now, alongside });
 }
 
 /** Writes several outputs in order (a replayed history: firing, then resolved) in one transaction. */

@@ -34,8 +34,9 @@ export interface StoreFactory {
 
 // Kysely's Migrator looks for its own tables with a catalog query (pg_get_serial_sequence over every
 // schema's columns) before it takes its lock, so a schema that another test file drops in that moment
-// fails the migration with "schema esc_test_… does not exist". Test files run in parallel: opening a
-// store holds this advisory key shared, dropping a schema holds it alone.
+// fails the migration with "schema esc_test_… does not exist" (a table or column dropped by a migration
+// committed a step at a time fails it alike). Test files run in parallel: opening a store holds this
+// advisory key shared; dropping a schema, or migrating one step by step, holds it alone.
 export const SCHEMA_CHANGES = 7_300_151;
 
 async function holdingSchemaLock<T>(mode: 'shared' | 'alone', work: () => Promise<T>): Promise<T> {
@@ -78,7 +79,16 @@ export async function storeFactories(): Promise<StoreFactory[]> {
         const schema = `esc_test_${randomBytes(6).toString('hex')}`;
         const store = await openPostgresStore(schema);
         const close = store.close;
-        return { ...store, close: async () => { await close(); await dropSchema(schema); } };
+        return {
+          ...store,
+          close: async () => {
+            try {
+              await close();
+            } finally {
+              await dropSchema(schema);
+            }
+          },
+        };
       },
     },
   ];

@@ -56,6 +56,16 @@ for (const factory of factories) {
       expect(found.some((r) => r.problem_id === other)).toBe(false);
     });
 
+    it('gives an entry to every problem it names: one by its bare key, another by its signal', async () => {
+      // A split can leave a key naming a signal that another problem now has; a key may have no signal left.
+      const y = await problem(store, 'pagerduty:Y1', ['Y1', 'K']);
+      const x = await problem(store, 'pagerduty:K', ['X1']);
+      const alone = await problem(store, 'pagerduty:GONE', []);
+      await upsertRecords(store.db, 'cost_entry', [entry('k', 'pagerduty:K', 1), entry('gone', 'pagerduty:GONE', 2)]);
+      const found = await costEntriesNaming(store.db, [{ id: x, key: 'pagerduty:K' }, { id: y, key: 'pagerduty:Y1' }, { id: alone, key: 'pagerduty:GONE' }]);
+      expect(byProblem(found)).toEqual([[x, 1], [y, 1], [alone, 2]].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    });
+
     it('reads past one query of problems', async () => {
       const ids: { id: number; key: string }[] = [];
       for (let i = 0; i < 620; i++) ids.push({ id: await problem(store, `pagerduty:N${i}`, []), key: `pagerduty:N${i}` });

@@ -24,13 +24,14 @@ async function postgresSchema(): Promise<{ db: Kysely<unknown>; schema: string }
   const schema = `esc_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  // the test migrates this schema itself: hold the key that keeps other files from dropping theirs meanwhile
-  await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_CHANGES]);
   cleanup = async () => {
     await admin.end();
     await dropSchema(schema);
   };
+  // The test migrates up and down a step at a time, each step committed: the tables and columns it drops
+  // on the way would fail another file's migration as a dropped schema does. Hold the key alone.
+  await admin.query('select pg_advisory_lock($1)', [SCHEMA_CHANGES]);
+  await admin.query(`create schema ${schema}`);
   return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}` }) }) }), schema };
 }
 
