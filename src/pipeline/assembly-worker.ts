@@ -9,7 +9,7 @@ import type { AssembledPage, AssemblyJob } from './assembly-thread.ts';
 import { pageSender } from '../threads.ts';
 import { correlationResult } from './correlate.ts';
 import { openStore, type SqliteConnection } from '../store/connection.ts';
-import { assembledProblems, ASSEMBLY_STEPS, type PreparedStep, prepareSteps } from './run.ts';
+import { assembledProblems, ASSEMBLY_STEPS, correlationColumn, type PreparedStep, prepareSteps } from './run.ts';
 
 const job = workerData as AssemblyJob;
 
@@ -34,7 +34,15 @@ pageSender<AssembledPage>(parentPort!, job.ahead).run(async function* () {
     for await (const page of assembledProblems(rawSignalsInTimeOrder(sqlite, 'assembly'), correlationResult(job.data), steps)) {
       // The features' words (text, fields, labels: 40% of what a page would carry across) stay here:
       // the later steps and the row need only their facts. Large first run: 66 -> 59 s.
-      for (const problem of page.problems) problem.features = null;
+      for (const problem of page.problems) {
+        problem.features = null;
+        // Classified and triaged: the correlation column is settled. Its joins (up to fifty objects a
+        // problem) cross as the one string the row keeps.
+        if (job.steps) {
+          problem.correlation_json = correlationColumn(problem);
+          problem.draft.correlation = { rules: {}, reasons: [] };
+        }
+      }
       yield page;
     }
   } finally {

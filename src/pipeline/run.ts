@@ -58,6 +58,11 @@ export interface DerivedProblem {
   set_aside: SetAside | null;
   /** Columns later steps own (deployment_id, attribution, resolution_kind, …); written as given. */
   columns: Partial<DerivedColumns>;
+  /**
+   * The `correlation` column, once serialised where the problem was triaged (the assembly worker, so that
+   * its joins cross to this thread as one string, not up to fifty objects); else problemColumns writes it.
+   */
+  correlation_json?: string;
 }
 
 export interface RunContext {
@@ -140,8 +145,14 @@ export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attribut
 export const ASSEMBLY_STEPS: readonly PipelineStep[] = [classifyStep, triageStep];
 
 /** The row the pipeline writes for a problem. */
+/** The `correlation` column: how the signals were joined, where they came from, the facts classify found, why triage set it aside. */
+export function correlationColumn({ draft, classification, facts, set_aside }: DerivedProblem): string {
+  const rationale = classification?.rationale ?? null;
+  return JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) });
+}
+
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
-  const { draft, classification, facts, set_aside } = problem;
+  const { draft, classification, set_aside } = problem;
   const rationale = classification?.rationale ?? null;
   return {
     key: draft.key,
@@ -160,7 +171,7 @@ export function problemColumns(problem: DerivedProblem): DerivedColumns {
     type_decider: classification?.decider ?? null,
     type_rationale: set_aside ? setAsideRationale(set_aside, rationale ?? 'unclassified') : rationale,
     review_state: set_aside ? 'dismissed' : (classification?.review_state ?? 'to_verify'),
-    correlation: JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) }),
+    correlation: problem.correlation_json ?? correlationColumn(problem),
     ...problem.columns,
   };
 }
