@@ -75,32 +75,27 @@ function redact(url: string): string {
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
     const schema = options.pgSchema;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       types: pgTypes() as pg.CustomTypesConfig,
       max: 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    if (schema) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
-      await pool.query(`create schema if not exists ${schema}`);
-    }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const store: Store = { db, dialect: 'postgres', location: redact(options.databaseUrl), close: () => db.destroy() };
-    await migrateToLatest(db as Kysely<unknown>, 'postgres', schema ?? (await currentSchema(pool)));
-    return store;
+    // Kysely lets go of the pool only if it took it up: a failure before the migrations ends it here.
+    const release = async () => {
+      await db.destroy();
+      if (!pool.ending) await pool.end();
+    };
+    return migrated(store, release, async () => {
+      if (schema) await pool.query(`create schema if not exists ${schema}`);
+      await migrateToLatest(db as Kysely<unknown>, 'postgres', schema ?? (await currentSchema(pool)));
+    });
   }
   const path = options.dbPath ?? DEFAULT_DB_FILE;
   const sqlite = new SqliteDatabase(path);
-  // Pages of 16 KiB rather than 4 KiB for a database this creates (an existing one keeps its own;
-  // it must be set before WAL mode): a bulk import's rows cost SQLite about a fifth less CPU to
-  // store and commit (fewer, fuller B-tree pages and WAL frames).
-  sqlite.pragma('page_size = 16384');
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const store: Store = {
     db,
@@ -109,6 +104,31 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     location: path === ':memory:' ? path : resolve(path),
     close: () => db.destroy(),
   };
-  await migrateToLatest(db as Kysely<unknown>, 'sqlite');
-  return store;
+  const release = async () => {
+    await db.destroy();
+    if (sqlite.open) sqlite.close();
+  };
+  return migrated(store, release, async () => {
+    // Pages of 16 KiB rather than 4 KiB for a database this creates (an existing one keeps its own;
+    // it must be set before WAL mode): a bulk import's rows cost SQLite about a fifth less CPU to
+    // store and commit (fewer, fuller B-tree pages and WAL frames).
+    sqlite.pragma('page_size = 16384');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('temp_store = MEMORY');
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('busy_timeout = 5000');
+    await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  });
+}
+
+/** The store once set up and migrated; its file or pool let go again when that fails. */
+async function migrated(store: Store, release: () => Promise<void>, setUp: () => Promise<void>): Promise<Store> {
+  try {
+    await setUp();
+    return store;
+  } catch (error) {
+    await release().catch(() => {});
+    throw error;
+  }
 }
