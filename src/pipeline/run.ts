@@ -144,13 +144,13 @@ export const PROBLEM_STEPS: PipelineStep[] = [classifyStep, triageStep, attribut
  */
 export const ASSEMBLY_STEPS: readonly PipelineStep[] = [classifyStep, triageStep];
 
-/** The row the pipeline writes for a problem. */
 /** The `correlation` column: how the signals were joined, where they came from, the facts classify found, why triage set it aside. */
 export function correlationColumn({ draft, classification, facts, set_aside }: DerivedProblem): string {
   const rationale = classification?.rationale ?? null;
   return JSON.stringify({ ...draft.correlation, sources: draft.sources, kinds: draft.kinds, labels: draft.labels, facts, ...(set_aside ? { set_aside: { ...set_aside, if_counted: rationale ?? 'unclassified' } satisfies SetAsideNote } : {}) });
 }
 
+/** The row the pipeline writes for a problem. */
 export function problemColumns(problem: DerivedProblem): DerivedColumns {
   const { draft, classification, set_aside } = problem;
   const rationale = classification?.rationale ?? null;

@@ -39,12 +39,12 @@ export interface StoreFactory {
 // advisory key shared; dropping a schema, or migrating one step by step, holds it alone.
 export const SCHEMA_CHANGES = 7_300_151;
 
-async function holdingSchemaLock<T>(mode: 'shared' | 'alone', work: () => Promise<T>): Promise<T> {
+async function holdingSchemaLock<T>(mode: 'shared' | 'alone', work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
     await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [SCHEMA_CHANGES]);
-    return await work();
+    return await work(client);
   } finally {
     await client.end(); // ends the session, and with it the advisory lock
   }
@@ -56,14 +56,8 @@ export const openPostgresStore = (schema: string): Promise<Store> =>
 
 /** Drops a PostgreSQL schema while no test file is migrating one. */
 export const dropSchema = (schema: string): Promise<void> =>
-  holdingSchemaLock('alone', async () => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists ${schema} cascade`);
-    } finally {
-      await client.end();
-    }
+  holdingSchemaLock('alone', async (client) => {
+    await client.query(`drop schema if exists ${schema} cascade`);
   });
 
 /** The dialects to run a conformance suite against. Each `open()` gives an empty, migrated store. */
